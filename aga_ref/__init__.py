@@ -1,0 +1,52 @@
+"""aga-ref: a pure-NumPy reference implementation of Altruistic Gradient Adjustment (AgA).
+
+Li et al., "Aligning Individual and Collective Objectives in Multi-Agent Cooperation",
+NeurIPS 2024 (arXiv 2402.12416). Read ``aga.py`` next to the paper's Eq. 1.
+
+Modules: ``game`` (differentiable games), ``derivatives`` (xi, xi_c, H v, H^T v, H_c v,
+dense H and H_c), ``aga`` (Eq. 1 and the sign rules), ``baselines`` (Simul-Ind, Simul-Co,
+CGA, SGA), ``shaping`` (SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``.
+"""
+
+from aga_ref._checks import NonFiniteError
+from aga_ref.aga import (
+    SIGN_RULES,
+    AgaTerms,
+    aga_direction,
+    aga_sign,
+    aga_terms,
+    exact_sign,
+    paper_sign,
+    per_agent_sign,
+)
+from aga_ref.baselines import (
+    cga_direction,
+    sga_direction,
+    simul_co_direction,
+    simul_ind_direction,
+)
+from aga_ref.derivatives import (
+    collective_gradient,
+    collective_hessian,
+    collective_hvp,
+    game_hessian,
+    game_htvp,
+    game_hvp,
+    linearize,
+    simultaneous_gradient,
+)
+from aga_ref.game import Game
+from aga_ref.metrics import equality, gini, mean_ci, social_welfare
+from aga_ref.optimize import METHODS, DivergenceError, direction, optimize
+from aga_ref.shaping import sl_game, svo_game
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SIGN_RULES", "AgaTerms", "aga_direction", "aga_sign", "aga_terms", "exact_sign",
+    "paper_sign", "per_agent_sign", "cga_direction", "sga_direction", "simul_co_direction",
+    "simul_ind_direction", "collective_gradient", "collective_hessian", "collective_hvp",
+    "game_hessian", "game_htvp", "game_hvp", "linearize", "simultaneous_gradient", "Game",
+    "equality", "gini", "mean_ci", "social_welfare", "METHODS", "DivergenceError",
+    "direction", "optimize", "sl_game", "svo_game", "NonFiniteError",
+]  # fmt: skip

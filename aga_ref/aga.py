@@ -1,0 +1,103 @@
+"""Altruistic Gradient Adjustment (AgA): paper Eq. 1 and the sign rule of Sec. 4.
+
+    xi_adj   = xi + H_c^T xi_c                       adjustment term            (Eq. 1)
+    xi_tilde = xi_c + lam * xi_adj                   AgA direction              (Eq. 1)
+    w       <- w - eta * xi_tilde
+
+``H_c^T xi_c = grad Ham_c`` with ``Ham_c = 1/2 ||xi_c||^2`` is one Hessian-vector product.
+
+Sign of ``lam`` (write ``g = H_c^T xi_c``, ``u = xi_c``, ``v = xi_adj``):
+
+- ``"paper"`` (default; Corollary 4.3 and the poster):
+  ``lam * <u, g> * (<xi, g> + ||g||^2) >= 0``, i.e. ``sign(<u, g> <v, g>)``.
+- ``"exact"``: the sign of ``d/dlam cos^2 angle(u + lam v, g)`` at ``lam = 0``, which is
+  ``sign(<u, g> (<v, g> ||u||^2 - <u, g> <u, v>))``. The paper's first-order argument drops
+  the second term -- the change of ``||xi_tilde||`` -- so the two rules can disagree; where
+  they do, the paper's rule moves the angle the wrong way (README, "Sign alignment").
+- ``"per_agent"``: the paper's rule with inner products over each player's block only,
+  giving one sign per player (as in later RL re-implementations; not in the paper).
+
+``sign(0) = +1`` for every rule: the paper does not say; at a tie both signs are
+first-order neutral. ``align=False`` keeps ``lam`` as given: the poster's "AgA-Sign"
+ablation. At ``xi_c = 0`` the direction is ``lam * xi``, not 0: AgA's rest points lie near,
+not at, the collective optimum (SPEC section 2; kept as in the paper).
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+from aga_ref._checks import as_real, one_of
+from aga_ref.derivatives import linearize
+
+SIGN_RULES = ("paper", "exact", "per_agent")
+
+AgaTerms = namedtuple(
+    "AgaTerms",
+    "xi xi_c Hc_xic xi_adj xic_g xi_g g_g xic_xic xic_adj sign lam xi_tilde",
+)
+AgaTerms.__doc__ = """Every quantity of one AgA step.
+
+xi, xi_c, Hc_xic (= g), xi_adj, xi_tilde: vectors (D,). xic_g = <xi_c, g>, xi_g = <xi, g>,
+g_g = ||g||^2, xic_xic = ||xi_c||^2, xic_adj = <xi_c, xi_adj>: global inner products.
+sign: +1.0/-1.0, or an array (n,) for sign_rule="per_agent". lam: the lam actually used,
+a float, or an array (D,) for "per_agent"."""
+
+
+def _sign(x):
+    """sign with sign(0) = +1; works elementwise."""
+    return np.where(np.asarray(x) >= 0, 1.0, -1.0)
+
+
+def paper_sign(xi, xi_c, Hc_xic):
+    """The paper's rule: ``sign(<xi_c, g> (<xi, g> + ||g||^2))`` with ``g = H_c^T xi_c``."""
+    g = Hc_xic
+    return float(_sign(np.dot(xi_c, g) * (np.dot(xi, g) + np.dot(g, g))))
+
+
+def exact_sign(xi, xi_c, Hc_xic):
+    """Sign of ``d/dlam cos^2 angle(xi_c + lam xi_adj, g)`` at ``lam = 0``."""
+    u, g = xi_c, Hc_xic
+    v = xi + g  # xi_adj
+    return float(_sign(np.dot(u, g) * (np.dot(v, g) * np.dot(u, u) - np.dot(u, g) * np.dot(u, v))))
+
+
+def per_agent_sign(xi, xi_c, Hc_xic, blocks):
+    """The paper's rule inside each player's block: an array (n,) of +1.0/-1.0."""
+    return np.array([paper_sign(xi[b], xi_c[b], Hc_xic[b]) for b in blocks])
+
+
+def aga_terms(game, w, lam, align=True, sign_rule="paper"):
+    """Compute one AgA step at ``w`` and return every intermediate term (``AgaTerms``)."""
+    lam = as_real(lam, "lam")
+    if not isinstance(align, (bool, np.bool_)):
+        raise TypeError(f"align must be True or False, got {type(align).__name__} {align!r}")
+    one_of(sign_rule, "sign_rule", SIGN_RULES)
+    lin = linearize(game, w)
+    xi, xi_c = lin.xi, lin.xi_c  # (D,), (D,)
+    g = lin.Hc_v(xi_c)  # H_c^T xi_c = grad Ham_c (Eq. 1)
+    xi_adj = xi + g  # (Eq. 1)
+    if sign_rule == "per_agent":
+        sign = per_agent_sign(xi, xi_c, g, game.blocks)  # (n,)
+        lam_used = np.repeat(sign, game.sizes) * abs(lam) if align else lam  # (D,) or float
+    else:
+        rule = paper_sign if sign_rule == "paper" else exact_sign
+        sign = rule(xi, xi_c, g)
+        lam_used = sign * abs(lam) if align else lam
+    xi_tilde = xi_c + lam_used * xi_adj  # (Eq. 1)
+    return AgaTerms(
+        xi=xi, xi_c=xi_c, Hc_xic=g, xi_adj=xi_adj,
+        xic_g=float(np.dot(xi_c, g)), xi_g=float(np.dot(xi, g)), g_g=float(np.dot(g, g)),
+        xic_xic=float(np.dot(xi_c, xi_c)), xic_adj=float(np.dot(xi_c, xi_adj)),
+        sign=sign, lam=lam_used, xi_tilde=xi_tilde,
+    )  # fmt: skip
+
+
+def aga_direction(game, w, lam, align=True, sign_rule="paper"):
+    """The AgA direction ``xi_tilde`` (D,); update with ``w <- w - eta * xi_tilde``."""
+    return aga_terms(game, w, lam, align=align, sign_rule=sign_rule).xi_tilde
+
+
+def aga_sign(game, w, sign_rule="paper"):
+    """The sign chosen for ``lam`` at ``w``: +1.0 or -1.0 (an array (n,) for per_agent)."""
+    return aga_terms(game, w, 1.0, align=True, sign_rule=sign_rule).sign

@@ -1,0 +1,131 @@
+"""First and second derivatives of a differentiable game (SPEC section 1).
+
+    xi   = (grad_{w_1} l_1, ..., grad_{w_n} l_n)        simultaneous gradient   (D,)
+    xi_c = grad_w l_c                                    collective gradient     (D,)
+    H    = d xi / d w,  block (i, j) = grad_{w_j} grad_{w_i} l_i                 (D, D)
+    H_c  = hess l_c  (symmetric)                                                 (D, D)
+
+The matrix-free path rests on one identity. Give every player its own copy ``W_i`` of ``w``
+and differentiate ``F(W_1, ..., W_n) = sum_i l_i(W_i)``: ``grad_{W_i} F = grad_w l_i``, the
+*full* gradient of player i's loss. One reverse pass therefore yields all ``n`` of them, so
+``xi`` (block i of row i) and ``xi_c`` (the sum of rows) cost one gradient together. A
+vector-Jacobian product of that gradient map with cotangents ``(v_1, ..., v_n)`` returns the
+rows ``hess(l_i) v_i`` (each ``hess(l_i)`` is symmetric). Choosing the ``v_i`` gives
+
+    H v    = [ (hess(l_i) v)_{block i} ]_i       v_i = v
+    H^T v  = sum_i hess(l_i) P_i v                v_i = P_i v (v outside block i zeroed)
+    H_c v  = sum_i hess(l_i) v                    v_i = v
+
+each one Hessian-vector product, never a matrix. ``linearize`` keeps the traced pass so an
+algorithm needing several products (AgA, SGA) pays for the gradients once.
+
+The dense ``game_hessian`` / ``collective_hessian`` use ``autograd.hessian`` of each loss, a
+separate code path, for small ``D``: teaching and tests.
+"""
+
+from collections import namedtuple
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import grad, hessian, make_vjp
+
+from aga_ref._checks import NonFiniteError
+
+Linearization = namedtuple("Linearization", "xi xi_c H_v Ht_v Hc_v")
+Linearization.__doc__ = """xi, xi_c at w, and the matrix-free products v -> H v, H^T v, H_c v."""
+
+
+def _own_losses(Ws, losses):
+    """F(W_1, ..., W_n) = sum_i l_i(W_i): each player's loss on its own copy of w."""
+    total = 0.0
+    for i, (loss, W) in enumerate(zip(losses, Ws)):
+        value = loss(W)
+        if anp.ndim(value) != 0:
+            raise TypeError(f"losses[{i}] must return a scalar, got shape {anp.shape(value)}")
+        total = total + value
+    return total
+
+
+def _player_gradients(game, w):
+    """The full gradients ``grad_w l_i(w)``, one reverse pass: tuple of n arrays (D,)."""
+    copies = (game.point(w),) * game.num_players
+    return grad(_own_losses)(copies, game.losses)
+
+
+def _own_blocks(game, rows):
+    """Block i of row i, concatenated: turns per-player rows into a vector (D,)."""
+    return np.concatenate([row[block] for row, block in zip(rows, game.blocks)])
+
+
+def _masked(game, v):
+    """The n vectors ``P_i v``: v with everything outside block i zeroed."""
+    masked = []
+    for block in game.blocks:
+        v_i = np.zeros_like(v)
+        v_i[block] = v[block]
+        masked.append(v_i)
+    return tuple(masked)
+
+
+def _finite(x, what):
+    if not np.all(np.isfinite(x)):
+        raise NonFiniteError(f"{what} is non-finite at this w: the losses are not smooth there")
+    return x
+
+
+def simultaneous_gradient(game, w):
+    """``xi(w)`` (D,): each player's gradient of its own loss w.r.t. its own block."""
+    return _finite(_own_blocks(game, _player_gradients(game, w)), "xi")
+
+
+def collective_gradient(game, w):
+    """``xi_c(w) = grad l_c(w)`` (D,)."""
+    return _finite(game.collective_weight * sum(_player_gradients(game, w)), "xi_c")
+
+
+def linearize(game, w):
+    """One traced reverse pass at ``w``: ``xi``, ``xi_c`` and matrix-free ``H v``,
+    ``H^T v``, ``H_c v`` that reuse it. Each product costs one VJP of the gradient map."""
+    copies = (game.point(w),) * game.num_players
+    vjp, gradients = make_vjp(lambda Ws: grad(_own_losses)(Ws, game.losses))(copies)
+    n, weight = game.num_players, game.collective_weight
+
+    def H_v(v):
+        return _finite(_own_blocks(game, vjp((v,) * n)), "H v")
+
+    def Ht_v(v):
+        return _finite(sum(vjp(_masked(game, v))), "H^T v")
+
+    def Hc_v(v):
+        return _finite(weight * sum(vjp((v,) * n)), "H_c v")
+
+    xi = _finite(_own_blocks(game, gradients), "xi")
+    xi_c = _finite(weight * sum(gradients), "xi_c")
+    return Linearization(xi, xi_c, H_v, Ht_v, Hc_v)
+
+
+def game_hvp(game, w, v):
+    """``H v`` (D,), matrix-free."""
+    return linearize(game, w).H_v(game.point(v, "v"))
+
+
+def game_htvp(game, w, v):
+    """``H^T v`` (D,), matrix-free."""
+    return linearize(game, w).Ht_v(game.point(v, "v"))
+
+
+def collective_hvp(game, w, v):
+    """``H_c v`` (D,), matrix-free (``H_c`` is symmetric, so this is also ``H_c^T v``)."""
+    return linearize(game, w).Hc_v(game.point(v, "v"))
+
+
+def game_hessian(game, w):
+    """Dense game Hessian ``H`` (D, D): row block i of ``hess(l_i)``. Small ``D`` only."""
+    w = game.point(w)
+    rows = [hessian(loss)(w)[block] for loss, block in zip(game.losses, game.blocks)]
+    return _finite(np.concatenate(rows, axis=0), "H")
+
+
+def collective_hessian(game, w):
+    """Dense collective Hessian ``H_c = hess l_c`` (D, D). Small ``D`` only."""
+    return _finite(hessian(game.collective_loss)(game.point(w)), "H_c")

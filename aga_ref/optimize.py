@@ -1,0 +1,72 @@
+"""The optimisation loop: ``w_{t+1} = proj(w_t - eta * v(w_t))`` for any method's direction.
+
+``METHODS`` maps a method name to its direction function ``v(game, w, **kwargs)``. The loop
+returns the whole trajectory so that figures and tests can look at every step, and it stops
+with a ``DivergenceError`` naming the step as soon as a value becomes non-finite.
+"""
+
+import numpy as np
+
+from aga_ref._checks import NonFiniteError, as_count, as_real, one_of
+from aga_ref.aga import aga_direction
+from aga_ref.baselines import cga_direction, sga_direction, simul_co_direction, simul_ind_direction
+
+METHODS = {
+    "simul_ind": simul_ind_direction,
+    "simul_co": simul_co_direction,
+    "cga": cga_direction,
+    "sga": sga_direction,
+    "aga": aga_direction,
+}
+
+
+class DivergenceError(FloatingPointError):
+    """A training run produced a non-finite value; the message names the step."""
+
+
+def direction(game, method, w, **kwargs):
+    """The direction ``v(w)`` (D,) of ``method`` (a name in ``METHODS``, or a callable)."""
+    if not callable(method):
+        method = METHODS[one_of(method, "method", set(METHODS))]
+    return method(game, w, **kwargs)
+
+
+def optimize(game, method, w0, num_steps, eta, projection=None, **kwargs):
+    """Run ``num_steps`` steps of ``method`` from ``w0``; return the trajectory (T+1, D).
+
+    Args:
+        game: a ``Game``.
+        method: a name in ``METHODS`` or a callable ``v(game, w, **kwargs)``.
+        w0: start point (D,).
+        num_steps: T >= 0.
+        eta: step size > 0.
+        projection: optional callable ``w -> w`` applied after each step (e.g. a clip).
+        **kwargs: passed to the direction (``lam``, ``sign_rule``, ...).
+    """
+    w = game.point(w0, "w0")
+    num_steps = as_count(num_steps, "num_steps")
+    eta = as_real(eta, "eta", positive=True)
+    if projection is not None and not callable(projection):
+        raise TypeError(f"projection must be callable or None, got {type(projection).__name__}")
+    if not callable(method):
+        one_of(method, "method", set(METHODS))
+    name = getattr(method, "__name__", method)
+    trajectory = np.empty((num_steps + 1, game.dim))  # (T+1, D)
+    trajectory[0] = w
+    for t in range(num_steps):
+        try:
+            v = np.asarray(direction(game, method, w, **kwargs), dtype=np.float64)  # (D,)
+        except NonFiniteError as error:
+            raise DivergenceError(f"{name} diverged at step {t + 1}: {error}") from error
+        if v.shape != (game.dim,):
+            raise ValueError(f"method {name} must return shape ({game.dim},), got {v.shape}")
+        w = w - eta * v
+        if projection is not None:
+            w = np.asarray(projection(w), dtype=np.float64)
+        if w.shape != (game.dim,) or not np.all(np.isfinite(w)):
+            raise DivergenceError(
+                f"{name} diverged at step {t + 1}: w became non-finite "
+                f"(last finite |w|max = {np.max(np.abs(trajectory[t])):.3g})"
+            )
+        trajectory[t + 1] = w
+    return trajectory

@@ -1,0 +1,1 @@
+"""Scripts that regenerate every figure and table, and the ``aga-ref`` command line."""

@@ -1,0 +1,39 @@
+"""The two-player toy game of the paper's Sec. 4 case study (SPEC section 4; poster Fig. 2).
+
+    l_1(a_1, a_2) = -sin(a_1 a_2 + a_2^2)
+    l_2(a_1, a_2) = -[ cos(1 + a_1 - (1 + a_2)^2) + a_1 a_2^2 ]
+
+Each player controls one scalar action, ``w = (a_1, a_2)``. Rewards are the negated losses;
+the collective reward is ``r_1 + r_2``. The poster's text garbles ``l_2``; this bracketing is
+the one with a single social optimum, near (2.386, 0.858) (collective reward about 3.105).
+"""
+
+import autograd.numpy as anp
+import numpy as np
+
+from aga_ref import Game
+
+SOCIAL_OPTIMUM_GUESS = np.array([2.386, 0.858])  # SPEC section 4, refined by Newton in tests
+
+
+def loss_1(w):
+    """Player 1's loss ``-sin(a_1 a_2 + a_2^2)``."""
+    a_1, a_2 = w[0], w[1]
+    return -anp.sin(a_1 * a_2 + a_2**2)
+
+
+def loss_2(w):
+    """Player 2's loss ``-[cos(1 + a_1 - (1 + a_2)^2) + a_1 a_2^2]``."""
+    a_1, a_2 = w[0], w[1]
+    return -(anp.cos(1 + a_1 - (1 + a_2) ** 2) + a_1 * a_2**2)
+
+
+def toy_game(collective="sum"):
+    """The toy game as a ``Game`` with sizes (1, 1)."""
+    return Game([loss_1, loss_2], [1, 1], collective=collective)
+
+
+def reward_grid(a_1, a_2):
+    """Rewards ``(r_1, r_2)`` on broadcastable arrays of actions (for contour plots)."""
+    w = np.stack(np.broadcast_arrays(np.asarray(a_1, float), np.asarray(a_2, float)))
+    return -loss_1(w), -loss_2(w)  # the losses index w[0], w[1]: they broadcast

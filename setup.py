@@ -1,0 +1,16 @@
+"""aga-ref: reference implementation of Altruistic Gradient Adjustment (Li et al., NeurIPS 2024)."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="aga-ref",
+    version="0.1.0",
+    description="Pure-NumPy reference implementation of Altruistic Gradient Adjustment (AgA)",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    python_requires=">=3.10",
+    packages=find_packages(include=["aga_ref", "aga_ref.*", "games", "games.*", "figures"]),
+    install_requires=["numpy>=1.24", "autograd>=1.7", "scipy>=1.10", "matplotlib>=3.7"],
+    extras_require={"test": ["pytest>=7", "hypothesis>=6.80", "ruff>=0.5"]},
+    entry_points={"console_scripts": ["aga-ref = figures.cli:main"]},
+)
