@@ -69,7 +69,10 @@ def fd_game_hessian(game, w):
     w = game.point(w)
     columns = []
     for e in np.eye(game.dim):
-        rows = [fd_hvp(l, w, e, indices=range(b.start, b.stop)) for l, b in zip(game.losses, game.blocks)]
+        rows = [
+            fd_hvp(l, w, e, indices=range(b.start, b.stop))
+            for l, b in zip(game.losses, game.blocks)
+        ]
         columns.append(np.concatenate(rows))
     return np.stack(columns, axis=1)
 

@@ -1,6 +1,6 @@
 """One AgA step on the toy game with every term of Eq. 1 and the sign rule printed.
 
-    python -m figures.demo            (or: aga-ref demo)
+python -m figures.demo            (or: aga-ref demo)
 """
 
 import numpy as np
@@ -33,6 +33,7 @@ def main(w=W_DEMO, lam=LAM, eta=ETA):
         print(f"  xi_tilde = {t.xi_tilde},  w - eta * xi_tilde = {w - eta * t.xi_tilde}")
     t = aga_ref.aga_terms(game, w, lam, align=False)
     print(f"align=False (AgA-Sign): lam used = {t.lam}, xi_tilde = {t.xi_tilde}")
+
 
 if __name__ == "__main__":
     main()

@@ -58,10 +58,8 @@ def smooth_games(draw, max_players=4, max_size=4):
     """(game, w, v): a random smooth game, a point and a direction, all (D,) float64."""
     sizes = player_sizes(draw, max_players, max_size)
     D = sum(sizes)
-    losses = [
-        smooth_loss(*(coefficients(draw, s) for s in [(D, D), (D,), (NUM_SINES, D), (NUM_SINES,), (D,)]))
-        for _ in sizes
-    ]  # fmt: skip
+    shapes = [(D, D), (D,), (NUM_SINES, D), (NUM_SINES,), (D,)]  # Q, b, U, phi, p
+    losses = [smooth_loss(*(coefficients(draw, s) for s in shapes)) for _ in sizes]
     w = coefficients(draw, (D,), bound=1.5)
     v = coefficients(draw, (D,))
     return Game(losses, sizes), w, v

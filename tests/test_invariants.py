@@ -88,6 +88,8 @@ def test_optimize_stops_on_divergence_and_names_the_step():
 
 def test_optimize_applies_the_projection():
     game = aga_ref.Game([lambda w: -w[0], lambda w: -w[1]], [1, 1])  # pushes w up forever
-    trajectory = aga_ref.optimize(game, "simul_ind", np.zeros(2), 20, 0.3, lambda w: np.clip(w, 0, 1))
+    trajectory = aga_ref.optimize(
+        game, "simul_ind", np.zeros(2), 20, 0.3, lambda w: np.clip(w, 0, 1)
+    )
     assert trajectory.shape == (21, 2)
     assert np.all(trajectory <= 1) and np.all(trajectory[-1] == 1)

@@ -77,7 +77,9 @@ def test_paper_rule_holds_where_the_dropped_term_is_dominated(stable, data, dire
 
 @pytest.mark.parametrize("stable", [True, False])
 @given(data=st.data(), direction=directions, radius=radii)
-def test_paper_rule_fails_wherever_it_disagrees_with_the_exact_sign(stable, data, direction, radius):
+def test_paper_rule_fails_wherever_it_disagrees_with_the_exact_sign(
+    stable, data, direction, radius
+):
     t = point_terms(data.draw(quadratic_games(stable=stable)), direction, radius)
     paper = aga_ref.paper_sign(t.xi, t.xi_c, t.Hc_xic)
     assume(paper != aga_ref.exact_sign(t.xi, t.xi_c, t.Hc_xic))
@@ -97,16 +99,23 @@ def test_exact_sign_is_the_sign_of_a_finite_difference_in_lam_of_cos2(case):
     assert aga_ref.exact_sign(t.xi, t.xi_c, t.Hc_xic) == np.sign(cos2[0] - cos2[1])
 
 
-@given(hnp.arrays(np.float64, 5, elements=st.floats(-1, 1)), hnp.arrays(np.float64, 5, elements=st.floats(-1, 1)))
+@given(
+    hnp.arrays(np.float64, 5, elements=st.floats(-1, 1)),
+    hnp.arrays(np.float64, 5, elements=st.floats(-1, 1)),
+)
 def test_rules_agree_when_xi_vanishes(u, g):
     """With xi = 0 the dropped term <u,g>^2 <= |u|^2 |g|^2 (Cauchy-Schwarz) never wins."""
-    assume(abs(np.dot(u, g)) > 1e-6 and np.linalg.norm(u) ** 2 * np.linalg.norm(g) ** 2 - np.dot(u, g) ** 2 > 1e-9)
+    assume(
+        abs(np.dot(u, g)) > 1e-6
+        and np.linalg.norm(u) ** 2 * np.linalg.norm(g) ** 2 - np.dot(u, g) ** 2 > 1e-9
+    )
     assert aga_ref.paper_sign(np.zeros(5), u, g) == aga_ref.exact_sign(np.zeros(5), u, g)
 
 
-# Counterexample 1: a stable fixed point. l_c = a_1^2/2 + a_2^2 is a convex bowl (H_c = diag(1, 2)).
-# On w = delta (1, 1): xi = (1, 2 delta), xi_c = (delta, 2 delta), g = (delta, 4 delta), and
-# paper sign = sign(9 delta^2 (delta + 25 delta^2)), exact sign = sign(9 delta^2 * 4 delta^3 (2 delta - 1)):
+# Counterexample 1: a stable fixed point. l_c = a_1^2/2 + a_2^2 is a convex bowl, H_c = diag(1, 2).
+# On w = delta (1, 1): xi = (1, 2 delta), xi_c = (delta, 2 delta), g = (delta, 4 delta), so
+#   paper sign = sign(9 delta^2 (delta + 25 delta^2)),
+#   exact sign = sign(9 delta^2 * 4 delta^3 (2 delta - 1)):
 # they differ for every 0 < |delta| < 1/25, arbitrarily close to the minimum.
 STABLE_COUNTEREXAMPLE = aga_ref.Game(
     [lambda w: w[0], lambda w: 0.5 * w[0] ** 2 + w[1] ** 2 - w[0]], [1, 1]
@@ -126,7 +135,9 @@ def test_counterexample_near_a_stable_point(delta):
     np.testing.assert_allclose(t.xi, [1, 2 * delta])  # closed forms, by hand
     np.testing.assert_allclose(t.xi_c, [delta, 2 * delta])
     np.testing.assert_allclose(t.Hc_xic, [delta, 4 * delta])
-    assert t.sign == np.sign(delta) and aga_ref.aga_sign(STABLE_COUNTEREXAMPLE, w, "exact") == -np.sign(delta)
+    assert t.sign == np.sign(delta) and aga_ref.aga_sign(
+        STABLE_COUNTEREXAMPLE, w, "exact"
+    ) == -np.sign(delta)
     assert angle_change(t, t.sign)[0] < 0  # the paper's rule pushes away from a minimum
 
 
