@@ -21,7 +21,13 @@ METHODS = {
 
 
 class DivergenceError(FloatingPointError):
-    """A training run produced a non-finite value; the message names the step."""
+    """A training run produced a non-finite value; the message names the step.
+
+    ``error.trajectory`` holds the finite steps before it, (t+1, D), for plotting."""
+
+    def __init__(self, message, trajectory):
+        super().__init__(message)
+        self.trajectory = trajectory
 
 
 def direction(game, method, w, **kwargs):
@@ -31,8 +37,8 @@ def direction(game, method, w, **kwargs):
     return method(game, w, **kwargs)
 
 
-def optimize(game, method, w0, num_steps, eta, projection=None, **kwargs):
-    """Run ``num_steps`` steps of ``method`` from ``w0``; return the trajectory (T+1, D).
+def optimize(game, method, w0, num_steps, eta, projection=None, tol=None, **kwargs):
+    """Run up to ``num_steps`` steps of ``method`` from ``w0``; return the trajectory (T+1, D).
 
     Args:
         game: a ``Game``.
@@ -41,6 +47,8 @@ def optimize(game, method, w0, num_steps, eta, projection=None, **kwargs):
         num_steps: T >= 0.
         eta: step size > 0.
         projection: optional callable ``w -> w`` applied after each step (e.g. a clip).
+        tol: optional; stop after the first step with ``||w_{t+1} - w_t|| <= tol`` (the
+            trajectory is then shorter than ``num_steps + 1``).
         **kwargs: passed to the direction (``lam``, ``sign_rule``, ...).
     """
     w = game.point(w0, "w0")
@@ -50,6 +58,7 @@ def optimize(game, method, w0, num_steps, eta, projection=None, **kwargs):
         raise TypeError(f"projection must be callable or None, got {type(projection).__name__}")
     if not callable(method):
         one_of(method, "method", set(METHODS))
+    tol = None if tol is None else as_real(tol, "tol")
     name = getattr(method, "__name__", method)
     trajectory = np.empty((num_steps + 1, game.dim))  # (T+1, D)
     trajectory[0] = w
@@ -57,16 +66,20 @@ def optimize(game, method, w0, num_steps, eta, projection=None, **kwargs):
         try:
             v = np.asarray(direction(game, method, w, **kwargs), dtype=np.float64)  # (D,)
         except NonFiniteError as error:
-            raise DivergenceError(f"{name} diverged at step {t + 1}: {error}") from error
+            message = f"{name} diverged at step {t + 1}: {error}"
+            raise DivergenceError(message, trajectory[: t + 1]) from error
         if v.shape != (game.dim,):
             raise ValueError(f"method {name} must return shape ({game.dim},), got {v.shape}")
         w = w - eta * v
         if projection is not None:
             w = np.asarray(projection(w), dtype=np.float64)
         if w.shape != (game.dim,) or not np.all(np.isfinite(w)):
-            raise DivergenceError(
+            message = (
                 f"{name} diverged at step {t + 1}: w became non-finite "
                 f"(last finite |w|max = {np.max(np.abs(trajectory[t])):.3g})"
             )
+            raise DivergenceError(message, trajectory[: t + 1])
         trajectory[t + 1] = w
+        if tol is not None and np.linalg.norm(w - trajectory[t]) <= tol:
+            return trajectory[: t + 2]
     return trajectory

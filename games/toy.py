@@ -11,9 +11,9 @@ the one with a single social optimum, near (2.386, 0.858) (collective reward abo
 import autograd.numpy as anp
 import numpy as np
 
-from aga_ref import Game
+from aga_ref import Game, collective_gradient, collective_hessian
 
-SOCIAL_OPTIMUM_GUESS = np.array([2.386, 0.858])  # SPEC section 4, refined by Newton in tests
+SOCIAL_OPTIMUM_GUESS = np.array([2.386, 0.858])  # SPEC section 4; refined by social_optimum()
 
 
 def loss_1(w):
@@ -37,3 +37,12 @@ def reward_grid(a_1, a_2):
     """Rewards ``(r_1, r_2)`` on broadcastable arrays of actions (for contour plots)."""
     w = np.stack(np.broadcast_arrays(np.asarray(a_1, float), np.asarray(a_2, float)))
     return -loss_1(w), -loss_2(w)  # the losses index w[0], w[1]: they broadcast
+
+
+def social_optimum(num_iterations=20):
+    """The social optimum (maximum of r_1 + r_2), by Newton's method on ``xi_c`` from the
+    SPEC's estimate. Returns ``(w_star (2,), collective reward at w_star)``."""
+    game, w = toy_game(), SOCIAL_OPTIMUM_GUESS.copy()
+    for _ in range(num_iterations):
+        w = w - np.linalg.solve(collective_hessian(game, w), collective_gradient(game, w))
+    return w, float(game.rewards(w).sum())

@@ -82,8 +82,9 @@ def test_sga_and_cga_converge_on_the_bilinear_game(method):
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_optimize_stops_on_divergence_and_names_the_step():
     blowup = aga_ref.Game([lambda w: anp.exp(w[0] ** 2), lambda w: w[1] ** 2], [1, 1])
-    with pytest.raises(aga_ref.DivergenceError, match=r"simul_ind diverged at step \d+"):
+    with pytest.raises(aga_ref.DivergenceError, match=r"simul_ind diverged at step \d+") as info:
         aga_ref.optimize(blowup, "simul_ind", np.array([3.0, 0.0]), 50, 1.0)
+    assert np.all(np.isfinite(info.value.trajectory)) and len(info.value.trajectory) >= 1
 
 
 def test_optimize_applies_the_projection():
@@ -93,3 +94,13 @@ def test_optimize_applies_the_projection():
     )
     assert trajectory.shape == (21, 2)
     assert np.all(trajectory <= 1) and np.all(trajectory[-1] == 1)
+
+
+def test_optimize_stops_at_the_first_step_below_tol():
+    """On l_i = w_i^2/2 Simul-Ind contracts by (1 - eta) a step: the step length is known."""
+    game = aga_ref.Game([lambda w: 0.5 * w[0] ** 2, lambda w: 0.5 * w[1] ** 2], [1, 1])
+    w0, eta, tol = np.array([3.0, 4.0]), 0.5, 1e-3
+    trajectory = aga_ref.optimize(game, "simul_ind", w0, 1000, eta, tol=tol)
+    steps = np.linalg.norm(np.diff(trajectory, axis=0), axis=1)  # 5 * eta * (1 - eta)^t
+    expected_length = int(np.ceil(np.log(tol / (5 * eta)) / np.log(1 - eta))) + 1
+    assert len(steps) == expected_length and steps[-1] <= tol < steps[-2]

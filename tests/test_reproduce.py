@@ -1,0 +1,58 @@
+"""The paper's qualitative claims on our documented protocol, and the main job's smoke test."""
+
+import os
+
+import numpy as np
+import pytest
+
+from figures.protocol import Protocol
+from figures.public_goods_runs import run_method, start_points, summary
+from figures.reproduce import OUTPUTS, README_END, README_START, update_readme
+from figures.toy_common import run
+from games.toy import social_optimum
+
+PROTOCOL = Protocol()
+
+
+@pytest.mark.parametrize(
+    "method, reaches", [("simul_co", True), ("aga", True), ("simul_ind", False)]
+)
+def test_toy_claim_only_simul_co_and_aga_reach_the_social_optimum(method, reaches):
+    p = PROTOCOL.toy
+    trajectory, error = run(
+        method, p.w0, p.num_steps, p.eta, **({"lam": p.lam} if method == "aga" else {})
+    )
+    distance = np.linalg.norm(trajectory[-1] - social_optimum()[0])
+    assert not error
+    assert distance < 0.25 if reaches else distance > 0.5
+
+
+def test_public_goods_claim_aga_beats_simul_ind_and_simul_co():
+    p = PROTOCOL.public_goods
+    starts = start_points(p, PROTOCOL.seed)
+    ours = {k: summary(run_method(k, p, starts)) for k in ("Simul-Ind", "Simul-Co", "AgA")}
+    assert ours["AgA"]["SW"][0] > ours["Simul-Ind"]["SW"][0]
+    assert ours["AgA"]["SW"][0] > ours["Simul-Co"]["SW"][0]
+    assert ours["AgA"]["Equality"][0] >= ours["Simul-Co"]["Equality"][0]
+
+
+def test_reproduce_quick_writes_every_file_and_the_readme_section(tmp_path):
+    from figures.cli import main
+
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{README_START}\nold\n{README_END}\nafter\n")
+    out = tmp_path / "docs" / "results"
+    assert main(["reproduce", "--quick", "--out", str(out), "--update-readme", str(readme)]) == 0
+    for name in OUTPUTS:
+        assert os.path.getsize(out / name) > 0, name
+    text = readme.read_text()
+    assert "old" not in text and text.startswith("intro") and text.endswith("after\n")
+    assert "](docs/results/toy_trajectories.png)" in text
+    assert "](toy_trajectories.png)" in (out / "summary.md").read_text()
+
+
+def test_update_readme_refuses_a_readme_without_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers\n")
+    with pytest.raises(ValueError, match="results:start"):
+        update_readme(str(readme), str(tmp_path), "summary")
