@@ -26,9 +26,9 @@ def markdown_table(header, rows):
 
 def save_table(out_dir, name, header, rows, title=""):
     """Write ``name.md`` (with an optional title line) and ``name.csv``; return the Markdown."""
-    text = markdown_table(header, rows)
+    text = (f"{title}\n\n" if title else "") + markdown_table(header, rows)
     with open(os.path.join(out_dir, f"{name}.md"), "w", encoding="utf-8") as f:
-        f.write((f"{title}\n\n" if title else "") + text)
+        f.write(text)
     with open(os.path.join(out_dir, f"{name}.csv"), "w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([header, *rows])
     return text

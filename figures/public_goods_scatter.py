@@ -22,7 +22,9 @@ def make(out_dir, protocol, results):
         ax.plot(a[:, 0].mean(), a[:, 1].mean(), "x", color="red", ms=12, mew=3)
         ax.set(title=label, xlim=(-0.05, 1.05), ylim=(-0.05, 1.05), xlabel="a1")
     axes[0].set_ylabel("a2")
-    fig.suptitle(f"Final actions of {len(a)} runs (X: mean); Nash (0, 0), social optimum (1, 1)")
+    fig.suptitle(
+        f"Final actions of {len(a)} runs (X: mean); Nash (0, 0), social optimum (1, 1)", y=1.06
+    )
     save_figure(fig, out_dir, "public_goods_scatter")
 
 
