@@ -1,15 +1,12 @@
 """The compute table of Sec. 5: Duration, Steps, Step Time, and Step Time relative to
 Simul-Ind, per method, all measured in one process on the public goods runs.
 
-    python -m figures.compute_table [--out DIR]
+    python -m figures.compute_table [--out DIR] [--seed S] [--quick]
 """
 
-import argparse
-import os
-
 from figures.output import save_table
-from figures.protocol import Protocol
-from figures.public_goods_runs import METHODS, run_all
+from figures.public_goods_runs import METHODS
+from figures.script import run_script
 
 
 def make(out_dir, protocol, results):
@@ -27,12 +24,7 @@ def make(out_dir, protocol, results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    protocol = Protocol()
-    print(make(args.out, protocol, run_all(protocol)))
+    run_script(__doc__, make, needs_results=True)
 
 
 if __name__ == "__main__":

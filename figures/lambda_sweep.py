@@ -1,18 +1,15 @@
 """AgA's dependence on |lam| on the public goods game: SW and Equality (mean ± 95% CI)
 against |lam| on a log scale, with Simul-Co (lam = 0) as the reference.
 
-    python -m figures.lambda_sweep [--out DIR]
+    python -m figures.lambda_sweep [--out DIR] [--seed S] [--quick]
 """
-
-import argparse
-import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from figures.output import save_figure, save_table
-from figures.protocol import Protocol
 from figures.public_goods_runs import run_method, start_points, summary
+from figures.script import run_script
 
 
 def make(out_dir, protocol):
@@ -44,11 +41,7 @@ def make(out_dir, protocol):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    print(make(args.out, Protocol()))
+    run_script(__doc__, make)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,13 @@
 """Paper Fig. 4: the final action pairs of every run per method, each method's mean as an X.
 
-python -m figures.public_goods_scatter [--out DIR]
+python -m figures.public_goods_scatter [--out DIR] [--seed S] [--quick]
 """
-
-import argparse
-import os
 
 import matplotlib.pyplot as plt
 
 from figures.output import save_figure
-from figures.protocol import Protocol
-from figures.public_goods_runs import METHODS, run_all
+from figures.public_goods_runs import METHODS
+from figures.script import run_script
 
 
 def make(out_dir, protocol, results):
@@ -29,13 +26,7 @@ def make(out_dir, protocol, results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    protocol = Protocol()
-    make(args.out, protocol, run_all(protocol))
-    print(f"wrote {os.path.join(args.out, 'public_goods_scatter.png')}")
+    run_script(__doc__, make, needs_results=True)
 
 
 if __name__ == "__main__":

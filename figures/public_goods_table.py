@@ -1,14 +1,11 @@
 """The public goods table of Sec. 5 next to the paper's, with the difference per cell.
 
-python -m figures.public_goods_table [--out DIR]
+python -m figures.public_goods_table [--out DIR] [--seed S] [--quick]
 """
 
-import argparse
-import os
-
 from figures.output import save_table
-from figures.protocol import Protocol
-from figures.public_goods_runs import METHODS, PAPER, run_all, summary
+from figures.public_goods_runs import METHODS, PAPER, summary
+from figures.script import run_script
 
 
 def make(out_dir, protocol, results):
@@ -34,12 +31,7 @@ def make(out_dir, protocol, results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    protocol = Protocol()
-    print(make(args.out, protocol, run_all(protocol)))
+    run_script(__doc__, make, needs_results=True)
 
 
 if __name__ == "__main__":

@@ -2,17 +2,14 @@
 at random points of the plotted region and near the social optimum (SPEC section 2:
 "on the toy game the two signs differ at a few percent of random points").
 
-    python -m figures.sign_rules [--out DIR]
+    python -m figures.sign_rules [--out DIR] [--seed S] [--quick]
 """
-
-import argparse
-import os
 
 import numpy as np
 
 import aga_ref
 from figures.output import save_table
-from figures.protocol import Protocol
+from figures.script import run_script
 from figures.toy_common import EXTENT
 from games.toy import social_optimum, toy_game
 
@@ -51,11 +48,7 @@ def _unit_disc(rng, num_points):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    print(make(args.out, Protocol()))
+    run_script(__doc__, make)
 
 
 if __name__ == "__main__":

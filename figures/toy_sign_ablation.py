@@ -2,18 +2,15 @@
 the toy game: the 40-step figure with a marker every 10th step, the step at which the two
 directions first differ, steps to reach the optimum, and the same over random starts.
 
-    python -m figures.toy_sign_ablation [--out DIR]
+    python -m figures.toy_sign_ablation [--out DIR] [--seed S] [--quick]
 """
-
-import argparse
-import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import aga_ref
 from figures.output import save_figure, save_table
-from figures.protocol import Protocol
+from figures.script import run_script
 from figures.toy_common import collective_reward_of, landscape, run
 from games.toy import social_optimum, toy_game
 
@@ -109,11 +106,7 @@ def random_start_rows(protocol, reward_star):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    print(make(args.out, Protocol()))
+    run_script(__doc__, make)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,14 @@
 """Poster Fig. 2: trajectories of Simul-Ind, Simul-Co, CGA, SGA and AgA on the toy game,
 over (a) the collective reward landscape, (b) player 1's and (c) player 2's reward contours.
 
-    python -m figures.toy_trajectories [--out DIR]
+    python -m figures.toy_trajectories [--out DIR] [--seed S] [--quick]
 """
-
-import argparse
-import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from figures.output import save_figure, save_table
-from figures.protocol import Protocol
+from figures.script import run_script
 from figures.toy_common import METHOD_STYLES, collective_reward_of, landscape, run
 from games.toy import social_optimum
 
@@ -51,11 +48,7 @@ def make(out_dir, protocol):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results")
-    args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
-    print(make(args.out, Protocol()))
+    run_script(__doc__, make)
 
 
 if __name__ == "__main__":
