@@ -4,6 +4,8 @@ Random games mix polynomial and trigonometric terms with hypothesis-drawn coeffi
 
     l_i(w) = 1/2 w^T Q_i w + b_i^T w + sum_k sin(U_ik^T w + phi_ik) + (p_i^T w)^3 / D
 
+(built with ``games.smooth``, the family the conformance cases use).
+
 Quadratic games put a fixed point of ``l_c`` at ``w_star`` with a chosen ``H_c``:
 
     l_i(w) = 1/2 (w - w_star)^T Q_i (w - w_star) + c_i^T (w - w_star),   sum_i c_i = 0,
@@ -12,12 +14,11 @@ so ``xi_c(w_star) = 0`` while ``xi(w_star) != 0`` in general, and ``H_c = sym(su
 is set to ``+P`` (stable) or ``-P`` (unstable) with ``P = R R^T + I/2`` positive definite.
 """
 
-import autograd.numpy as anp
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from aga_ref import Game
+from games.smooth import smooth_game
 
 NUM_SINES = 2
 
@@ -25,27 +26,6 @@ NUM_SINES = 2
 def coefficients(draw, shape, bound=1.0):
     elements = st.floats(-bound, bound, allow_nan=False, allow_infinity=False)
     return draw(hnp.arrays(np.float64, shape, elements=elements))
-
-
-def smooth_loss(Q, b, U, phi, p):
-    """The random loss of the module docstring."""
-    D = b.size
-
-    def loss(w):
-        return (
-            0.5 * anp.dot(w, anp.dot(Q, w)) + anp.dot(b, w)
-            + anp.sum(anp.sin(anp.dot(U, w) + phi)) + anp.dot(p, w) ** 3 / D
-        )  # fmt: skip
-
-    return loss
-
-
-def quadratic_loss(Q, c, w_star):
-    def loss(w):
-        x = w - w_star
-        return 0.5 * anp.dot(x, anp.dot(Q, x)) + anp.dot(c, x)
-
-    return loss
 
 
 def player_sizes(draw, max_players=4, max_size=4):
@@ -58,11 +38,16 @@ def smooth_games(draw, max_players=4, max_size=4):
     """(game, w, v): a random smooth game, a point and a direction, all (D,) float64."""
     sizes = player_sizes(draw, max_players, max_size)
     D = sum(sizes)
-    shapes = [(D, D), (D,), (NUM_SINES, D), (NUM_SINES,), (D,)]  # Q, b, U, phi, p
-    losses = [smooth_loss(*(coefficients(draw, s) for s in shapes)) for _ in sizes]
+    shapes = {"Q": (D, D), "b": (D,), "sin_U": (NUM_SINES, D), "sin_phase": (NUM_SINES,)}
+    losses = []
+    for _ in sizes:
+        loss = {name: coefficients(draw, shape) for name, shape in shapes.items()}
+        loss["sin_amplitude"] = np.ones(NUM_SINES)
+        loss["cubic"] = coefficients(draw, (1, D)) / np.cbrt(D)  # (p^T w)^3 / D
+        losses.append(loss)
     w = coefficients(draw, (D,), bound=1.5)
     v = coefficients(draw, (D,))
-    return Game(losses, sizes), w, v
+    return smooth_game(losses, sizes), w, v
 
 
 @st.composite
@@ -78,4 +63,6 @@ def quadratic_games(draw, stable=True, max_players=3, max_size=3):
     cs = [coefficients(draw, (D,)) for _ in range(n - 1)]
     cs.append(-sum(cs))
     w_star = coefficients(draw, (D,))
-    return Game([quadratic_loss(Q, c, w_star) for Q, c in zip(Qs, cs)], sizes), w_star, H_c
+    # 1/2 (w - w*)^T Q (w - w*) + c^T (w - w*) = 1/2 w^T Q w + (c - sym(Q) w*)^T w + const
+    losses = [{"Q": Q, "b": c - 0.5 * (Q + Q.T) @ w_star} for Q, c in zip(Qs, cs)]
+    return smooth_game(losses, sizes), w_star, H_c
