@@ -2,10 +2,13 @@
 ``aga_ref`` itself never imports ``games`` or ``figures``.
 
     aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme README.md]
+    aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
+    aga-ref cases                        print where the conformance cases are
     aga-ref demo       one AgA step on the toy game, every term printed
 """
 
 import argparse
+import sys
 
 
 def main(argv=None):
@@ -17,7 +20,19 @@ def main(argv=None):
     run.add_argument("--seed", type=int, default=0, help="seed of every random start")
     run.add_argument("--update-readme", metavar="README", help="rewrite its results section")
     commands.add_parser("demo", help="one AgA step on the toy game, every term printed")
+    commands.add_parser("verify", help="check another implementation's outputs", add_help=False)
+    commands.add_parser("cases", help="print the path of the conformance cases (JSON)")
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["verify"]:
+        from aga_ref.verify import main as verify
+
+        return verify(argv[1:])
     args = parser.parse_args(argv)
+    if args.command == "cases":
+        from aga_ref.conformance import DATA_PATH
+
+        print(DATA_PATH)
     if args.command == "demo":
         from figures import demo
 

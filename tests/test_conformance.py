@@ -1,0 +1,131 @@
+"""The conformance data against an independent oracle, and the checker against wrong
+implementations and bad input."""
+
+import copy
+import json
+import os
+
+import numpy as np
+import pytest
+
+from aga_ref import conformance
+from aga_ref import finite_diff as fd
+from aga_ref.verify import main as verify
+from games.conformance_specs import build
+
+CASES = conformance.cases()
+
+
+def sign(x):
+    return 1.0 if x >= 0 else -1.0
+
+
+def oracle(game, w):
+    """Every quantity from finite differences of loss values and the formulas written out."""
+    xi, xi_c = fd.fd_simultaneous_gradient(game, w), fd.fd_collective_gradient(game, w)
+    H, H_c = fd.fd_game_hessian(game, w), fd.fd_collective_hessian(game, w)
+    g, adj = H_c @ xi_c, xi + H_c @ xi_c
+    s = {"paper": sign(xi_c @ g * (xi @ g + g @ g)),
+         "exact": sign(xi_c @ g * (adj @ g * (xi_c @ xi_c) - xi_c @ g * (xi_c @ adj)))}  # fmt: skip
+    per_agent = np.array([sign(xi_c[b] @ g[b] * (xi[b] @ g[b] + g[b] @ g[b])) for b in game.blocks])
+    s["per_agent"] = np.repeat(per_agent, game.sizes)
+    At_xi = 0.5 * (H.T - H) @ xi
+    lam_sga = sign(xi @ H.T @ xi * (At_xi @ H.T @ xi) / game.dim + 0.1)
+    out = {"xi": xi, "xi_c": xi_c, "Hc_xic": g, "H_xi": H @ xi, "Ht_xi": H.T @ xi,
+           "xic_g": xi_c @ g, "xi_g": xi @ g, "g_g": g @ g, "xic_xic": xi_c @ xi_c,
+           "xic_adj": xi_c @ adj, "sign_paper": s["paper"], "sign_exact": s["exact"],
+           "sign_per_agent": per_agent, "sga[lam=1.0,eps=0.1]": xi + lam_sga * At_xi,
+           "cga[lam=1.0]": xi + H.T @ xi}  # fmt: skip
+    for rule in ("paper", "exact", "per_agent"):
+        for lam in (0.1, 1.0):
+            out[f"xi_tilde[sign_rule={rule},lam={lam}]"] = xi_c + s[rule] * lam * adj
+    for lam in (0.1, -0.5):
+        out[f"xi_tilde[align=False,lam={lam}]"] = xi_c + lam * adj
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_expected_values_match_the_finite_difference_oracle(case):
+    game = build(case["game"])
+    expected = oracle(game, np.array(case["w"]))
+    assert set(expected) == set(case["expected"]) == set(conformance.QUANTITIES)
+    for name, value in expected.items():
+        e, stored = np.asarray(value), np.asarray(case["expected"][name])
+        if name.startswith("sign"):
+            np.testing.assert_array_equal(stored, e, err_msg=name)
+        else:
+            scale = max(np.max(np.abs(e)), 1e-3)
+            assert np.max(np.abs(stored - e)) <= 1e-5 * scale, name
+
+
+def test_every_game_has_a_sign_disagreement_and_the_near_points_exist():
+    tags = {}
+    for case in CASES:
+        tags.setdefault(case["game"]["family"] + str(case["game"]["sizes"]), set()).update(
+            case["tags"]
+        )
+    assert all("sign_disagreement" in t for t in tags.values())
+    assert {"near_stable", "near_unstable"} <= set().union(*tags.values())
+
+
+def expected_outputs():
+    return {c["id"]: copy.deepcopy(c["expected"]) for c in CASES}
+
+
+def test_the_reference_outputs_pass():
+    assert all(report.ok for report in conformance.check_all(expected_outputs()))
+
+
+def test_confusing_the_sign_rules_is_caught_on_the_disagreement_cases():
+    outputs = expected_outputs()
+    for case in CASES:  # a wrong implementation: the exact sign reported as the paper's
+        outputs[case["id"]] = {"sign_paper": case["expected"]["sign_exact"]}
+    failed = {r.case_id for r in conformance.check_all(outputs) if not r.ok}
+    assert failed == {c["id"] for c in CASES if "sign_disagreement" in c["tags"]}
+
+
+def test_a_small_error_is_caught_and_rounding_is_not():
+    case = CASES[0]
+    xi = np.array(case["expected"]["xi_tilde[sign_rule=paper,lam=0.1]"])
+    wrong = conformance.check(case["id"], {"xi_tilde[sign_rule=paper,lam=0.1]": xi * (1 + 1e-4)})
+    fine = conformance.check(case["id"], {"xi_tilde[sign_rule=paper,lam=0.1]": xi * (1 + 1e-9)})
+    assert not wrong.ok and wrong.rows[0][1] == "MISMATCH" and fine.ok
+
+
+@pytest.mark.parametrize(
+    "case_id, outputs, message",
+    [
+        ("no/such", {"xi": [0.0]}, "unknown case id"),
+        ("toy/0", [1, 2], "outputs must be a dict"),
+        ("toy/0", {}, "outputs is empty"),
+        ("toy/0", {"xi": [1.0]}, "wrong shape"),
+        ("toy/0", {"xi": [1.0, float("nan")]}, "non-finite"),
+        ("toy/0", {"xi": "abc"}, "not numeric"),
+        ("toy/0", {"grad": [1.0, 2.0]}, "unknown quantity"),
+    ],
+)
+def test_bad_outputs_give_a_clear_message_not_a_crash(case_id, outputs, message):
+    report = conformance.check(case_id, outputs)
+    assert not report.ok and message in str(report)
+
+
+def test_verify_cli_exit_codes(tmp_path, capsys):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(expected_outputs()))
+    broken = expected_outputs()
+    broken["toy/0"]["xi_c"] = [0.0, 0.0]
+    bad.write_text(json.dumps(broken))
+    assert verify([str(good)]) == 0
+    assert verify([str(bad)]) == 1
+    assert "toy/0  xi_c: MISMATCH" in capsys.readouterr().out
+    assert verify([str(tmp_path / "missing.json")]) == 2
+
+
+def test_the_readme_documents_every_quantity():
+    readme = open(
+        os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8"
+    ).read()
+    section = readme.split("## Verify your implementation", 1)[1].split("\n## ", 1)[0]
+    for name in conformance.QUANTITIES:
+        base = name.split("[")[0]
+        assert f"`{base}" in section, name

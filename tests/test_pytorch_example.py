@@ -1,0 +1,31 @@
+"""The PyTorch example: a second, independent AgA implementation passes the conformance
+check, and the same code with a planted sign bug fails it. Skipped without torch."""
+
+import importlib.util
+import os
+import sys
+
+import pytest
+
+pytest.importorskip("torch")
+EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "examples", "verify_pytorch.py")
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("verify_pytorch", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["verify_pytorch"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pytorch_implementation_passes(tmp_path, capsys):
+    assert load_example().main(["--out", str(tmp_path / "outputs.json")]) == 0
+    assert "RESULT: PASS" in capsys.readouterr().out
+
+
+def test_pytorch_implementation_with_a_wrong_sign_rule_fails(tmp_path, capsys):
+    assert load_example().main(["--out", str(tmp_path / "outputs.json"), "--wrong-sign"]) == 1
+    out = capsys.readouterr().out
+    assert "sign_paper: MISMATCH" in out and "RESULT: FAIL" in out
+    assert "sign_exact: MISMATCH" not in out  # only the planted bug is reported
