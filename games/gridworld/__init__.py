@@ -1,0 +1,6 @@
+"""A vectorised NumPy gridworld for the sequential social dilemmas Cleanup and Harvest,
+following the rules of the SSD code (Vinitsky et al.; SPEC section 7). See ``env.py``."""
+
+from games.gridworld.env import GridworldEnv, make_env
+
+__all__ = ["GridworldEnv", "make_env"]
