@@ -51,9 +51,13 @@ class GridworldEnv:
     def reset(self, seed=None):
         """Reset every environment; returns ``(obs (B, N, 15, 15, 3), info)``."""
         seeds = self._seed_list(self._seeds if seed is None and self.keys is None else seed)
+        if seeds is None and self.keys is None:
+            raise ValueError("seed must be given, to make_env(seed=...) or reset(seed=...)")
         if seeds is not None:
             self.keys = rng.seed_keys(seeds)
             self.counters = np.zeros(self.num_envs, dtype=np.uint64)
+        else:  # a new episode, not a replay of the last one
+            self.counters = self.counters + np.uint64(1)
         self._new_episodes(np.ones(self.num_envs, dtype=bool))
         self.needs_reset = np.zeros(self.num_envs, dtype=bool)
         return self._observe(), {}

@@ -83,6 +83,15 @@ class Layout:
     cell_to_apple: np.ndarray  # (Hp*Wp,) index into apple_cells, -1 elsewhere
     cell_to_river: np.ndarray  # (Hp*Wp,) index into river_cells, -1 elsewhere
 
+    def cell(self, row, col):
+        """Flat padded index of map cell (row, col)."""
+        return (row + VIEW_RADIUS) * self.padded_width + col + VIEW_RADIUS
+
+    def row_col(self, cell):
+        """Map (row, col) of flat padded indices (arrays welcome)."""
+        row, col = np.divmod(cell, self.padded_width)
+        return row - VIEW_RADIUS, col - VIEW_RADIUS
+
 
 def parse(name, rows):
     """The ``Layout`` of a map given as a tuple of equal-length strings."""

@@ -54,13 +54,12 @@ def views(layout, codes, pos, heading):
     grid = codes.reshape(B, -1, W)  # (B, Hp, Wp)
     windows = np.lib.stride_tricks.sliding_window_view(grid, (side, side), axis=(1, 2))
     row, col = np.divmod(pos, W)
-    upright = windows[np.arange(B)[:, None], row - r, col - r]  # (B, N, 15, 15), north up
-    out = np.empty_like(upright)
-    for h in range(4):
+    view = windows[np.arange(B)[:, None], row - r, col - r]  # (B, N, 15, 15), a copy, north up
+    for h in (1, 2, 3):
         mask = heading == h
         if mask.any():
-            out[mask] = np.rot90(upright[mask], k=h, axes=(1, 2))
-    return to_rgb(out)
+            view[mask] = np.rot90(view[mask], k=h, axes=(1, 2))  # view[mask] is a copy
+    return to_rgb(view)
 
 
 def global_rgb(layout, codes):

@@ -4,8 +4,8 @@ Environment b owns a 64-bit ``key`` (from its seed) and a ``counter`` (one tick 
 or step). Every draw hashes (key, counter, stream, element index) with the SplitMix64
 finaliser (Steele, Lea & Flood 2014), so it depends on nothing else: environment b of a batch
 draws exactly the numbers a single environment with the same seed draws, and no Python loop
-over environments is needed. ``stream`` separates a reset's draws from a step's (both can fall on one counter value
-when an environment autoresets).
+over environments is needed. ``stream`` separates a reset's draws from a step's (both can
+fall on one counter value when an environment autoresets).
 """
 
 import numpy as np
