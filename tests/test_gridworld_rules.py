@@ -6,8 +6,23 @@ import pytest
 from games.gridworld import rules
 from games.gridworld.maps import LAYOUTS, parse
 from tests.gridworld_setup import (
-    CCW, CLEAN, CW, DOWN, EAST, FIRE, LEFT, NORTH, RIGHT, SOUTH, STAY, UP, WEST,
-    act, open_cell_block, placed, positions,
+    CCW,
+    CLEAN,
+    CW,
+    DOWN,
+    EAST,
+    FIRE,
+    LEFT,
+    NORTH,
+    RIGHT,
+    SOUTH,
+    STAY,
+    UP,
+    WEST,
+    act,
+    open_cell_block,
+    placed,
+    positions,
 )  # fmt: skip
 
 
