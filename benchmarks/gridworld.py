@@ -4,7 +4,8 @@
 
 5 agents, uniformly random actions (drawn before timing), full 15x15 RGB observations every
 step. For each game and batch size B: the median over 5 timed blocks of env-steps per
-second, agent-steps per second (x5), and memory per environment: the state and observation
+second, agent-steps per second (x5), the time of one step and of building its observations
+alone, and memory per environment: the state and observation
 arrays, and the peak of everything one step allocates (tracemalloc), divided by B. The SSD
 reference (one environment, Python loops, 5 agents, random actions) was measured on this
 kind of machine: about 3.2k env-steps/s for Cleanup and 2.5k for Harvest (SPEC section 7).
@@ -34,6 +35,16 @@ def throughput(env, actions, seconds):
     return float(np.median(rates))
 
 
+def observation_ms(env, repeats=20):
+    """Median milliseconds of building the observations alone (part of every step)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        env._observe()
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
+
+
 def memory_per_env(env, actions):
     """(bytes of state + observation arrays, peak bytes allocated by one step) per env."""
     obs, *_ = env.step(actions[0])
@@ -53,10 +64,9 @@ def main():
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 16, 256, 1024])
     parser.add_argument("--seconds", type=float, default=2.0)
     args = parser.parse_args()
-    print(
-        "| game | B | env-steps/s | agent-steps/s | x SSD | state+obs KiB/env | step peak KiB/env |"
-    )
-    print("|---|---|---|---|---|---|---|")
+    columns = ["game", "B", "env-steps/s", "agent-steps/s", "x SSD", "step ms", "views ms",
+               "state+obs KiB/env", "step peak KiB/env"]  # fmt: skip
+    print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
     for game in ("harvest", "cleanup"):
         for B in args.batches:
             env = make_env(game, num_envs=B, num_agents=5, seed=0)
@@ -64,6 +74,7 @@ def main():
             rate = throughput(env, actions, args.seconds)
             held, peak = memory_per_env(env, actions)
             print(f"| {game} | {B} | {rate:,.0f} | {5 * rate:,.0f} | {rate / SSD[game]:.1f} "
+                  f"| {1e3 * B / rate:.2f} | {observation_ms(env):.2f} "
                   f"| {held / 1024:.1f} | {peak / 1024:.1f} |")  # fmt: skip
 
 
