@@ -27,7 +27,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from aga_ref._checks import as_real, one_of
+from aga_ref._checks import as_real, as_vector, one_of
 from aga_ref.derivatives import linearize
 
 SIGN_RULES = ("paper", "exact", "per_agent")
@@ -49,21 +49,28 @@ def _sign(x):
     return np.where(np.asarray(x) >= 0, 1.0, -1.0)
 
 
+def _vectors(xi, xi_c, Hc_xic):
+    """Validate the three vectors of a sign rule: finite, 1-D, one length."""
+    xi = as_vector(xi, "xi")
+    return xi, as_vector(xi_c, "xi_c", xi.size), as_vector(Hc_xic, "Hc_xic", xi.size)
+
+
 def paper_sign(xi, xi_c, Hc_xic):
     """The paper's rule: ``sign(<xi_c, g> (<xi, g> + ||g||^2))`` with ``g = H_c^T xi_c``."""
-    g = Hc_xic
+    xi, xi_c, g = _vectors(xi, xi_c, Hc_xic)
     return float(_sign(np.dot(xi_c, g) * (np.dot(xi, g) + np.dot(g, g))))
 
 
 def exact_sign(xi, xi_c, Hc_xic):
     """Sign of ``d/dlam cos^2 angle(xi_c + lam xi_adj, g)`` at ``lam = 0``."""
-    u, g = xi_c, Hc_xic
+    xi, u, g = _vectors(xi, xi_c, Hc_xic)
     v = xi + g  # xi_adj
     return float(_sign(np.dot(u, g) * (np.dot(v, g) * np.dot(u, u) - np.dot(u, g) * np.dot(u, v))))
 
 
 def per_agent_sign(xi, xi_c, Hc_xic, blocks):
     """The paper's rule inside each player's block: an array (n,) of +1.0/-1.0."""
+    xi, xi_c, Hc_xic = _vectors(xi, xi_c, Hc_xic)
     return np.array([paper_sign(xi[b], xi_c[b], Hc_xic[b]) for b in blocks])
 
 

@@ -94,3 +94,11 @@ def test_non_finite_derivatives_raise_instead_of_returning_nan():
     game = aga_ref.Game([lambda w: np.sqrt(w[0]), f], [1, 1])
     with pytest.raises(aga_ref.NonFiniteError, match="xi"):
         aga_ref.simultaneous_gradient(game, np.array([0.0, 1.0]))
+
+
+@pytest.mark.parametrize("rule", [aga_ref.paper_sign, aga_ref.exact_sign])
+def test_sign_rules_validate_their_vectors(rule):
+    with pytest.raises(ValueError, match=r"xi_c must have shape \(2,\), got shape \(3,\)"):
+        rule(np.ones(2), np.ones(3), np.ones(2))
+    with pytest.raises(ValueError, match="Hc_xic must be finite"):
+        rule(np.ones(2), np.ones(2), np.array([1.0, np.inf]))

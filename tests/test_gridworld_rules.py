@@ -143,34 +143,22 @@ def test_the_first_agent_absorbs_a_ray_and_hits_add_up():
 WALLED = parse("walled", ("@@@@@@@", "@     @", "@  @  @", "@     @", "@  P  @", "@@@@@@@"))
 
 
-def test_a_wall_cuts_a_ray():
-    pos = np.array([[WALLED.cell(4, 3), WALLED.cell(1, 3)]])  # a victim behind the inner wall
-    heading = np.array([[NORTH, NORTH]])
-    actions = np.array([[FIRE, STAY]])
+def fire_at(victim):
+    """Rewards when an agent at (4, 3) of WALLED fires north and another stands at victim."""
+    pos = np.array([[WALLED.cell(4, 3), WALLED.cell(*victim)]])
     deltas = rules.beam_deltas(WALLED.padded_width)
-    _, rewards = rules.beams(
-        WALLED,
-        deltas,
-        pos,
-        heading,
-        actions,
+    no_waste, zero = np.zeros((1, 0), bool), np.zeros((1, 2))
+    heading, actions, order = (
+        np.array([[NORTH, NORTH]]),
+        np.array([[FIRE, STAY]]),
         np.array([[0, 1]]),
-        np.zeros((1, 0), bool),
-        np.zeros((1, 2)),
     )
-    np.testing.assert_array_equal(rewards, [[-1.0, 0.0]])
-    pos = np.array([[WALLED.cell(4, 3), WALLED.cell(1, 2)]])  # the side ray passes the wall
-    _, rewards = rules.beams(
-        WALLED,
-        deltas,
-        pos,
-        heading,
-        actions,
-        np.array([[0, 1]]),
-        np.zeros((1, 0), bool),
-        np.zeros((1, 2)),
-    )
-    np.testing.assert_array_equal(rewards, [[-1.0, -50.0]])
+    return rules.beams(WALLED, deltas, pos, heading, actions, order, no_waste, zero)[1]
+
+
+def test_a_wall_cuts_a_ray():
+    np.testing.assert_array_equal(fire_at((1, 3)), [[-1.0, 0.0]])  # behind the inner wall
+    np.testing.assert_array_equal(fire_at((1, 2)), [[-1.0, -50.0]])  # the side ray passes it
 
 
 def test_the_clean_beam_turns_the_first_waste_cell_into_river():
