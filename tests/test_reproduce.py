@@ -56,3 +56,17 @@ def test_update_readme_refuses_a_readme_without_markers(tmp_path):
     readme.write_text("no markers\n")
     with pytest.raises(ValueError, match="results:start"):
         update_readme(str(readme), str(tmp_path), "summary")
+
+
+@pytest.mark.slow
+def test_full_reproduction_matches_the_committed_results(tmp_path):
+    """`aga-ref reproduce` regenerates every committed table (docs/results) exactly, except
+    the wall-clock compute table. About two minutes: run with `pytest -m slow`."""
+    from figures.reproduce import reproduce
+
+    reproduce(str(tmp_path), log=lambda message: None)
+    committed = os.path.join(os.path.dirname(__file__), "..", "docs", "results")
+    for name in OUTPUTS:
+        if name.endswith((".md", ".csv")) and not name.startswith(("compute_table", "summary")):
+            with open(os.path.join(committed, name), encoding="utf-8") as f:
+                assert (tmp_path / name).read_text() == f.read(), name
