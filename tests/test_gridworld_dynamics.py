@@ -230,3 +230,11 @@ def test_global_state_and_render():
     np.testing.assert_array_equal(state[0, 0, 0], COLOURS[2])  # a wall corner
     r, c = HARVEST.row_col(HARVEST.apple_cells[0])
     np.testing.assert_array_equal(state[0, r, c], COLOURS[3])  # apples are full at reset
+
+
+def test_waste_density():
+    cleanup, harvest = make_env("cleanup", num_envs=2, seed=0), make_env("harvest", seed=0)
+    cleanup.reset()
+    harvest.reset()
+    np.testing.assert_allclose(cleanup.waste_density(), [56 / 119] * 2)
+    np.testing.assert_array_equal(harvest.waste_density(), [0.0])
