@@ -99,7 +99,7 @@ def _robust(game, out):
     exact = out["xic_g"] * (
         (out["xi_g"] + out["g_g"]) * out["xic_xic"] - out["xic_g"] * out["xic_adj"]
     )
-    exact_scale = n_(u) * n_(g) * (n_(v) * n_(g) * n_(u) ** 2 + n_(u) ** 2 * n_(g) * n_(v))
+    exact_scale = n_(u) * n_(g) * 2 * n_(u) ** 2 * n_(g) * n_(v)  # bounds both terms
     Ht_xi, At_xi = (
         np.asarray(out["Ht_xi"]),
         0.5 * (np.asarray(out["Ht_xi"]) - np.asarray(out["H_xi"])),
@@ -113,11 +113,10 @@ def _robust(game, out):
     return min(margins) > MARGIN
 
 
-def _samplers(game_id, game, rng):
+def _samplers(game_id, spec, game, rng):
     """(generic sampler, near sampler or None, near tag) for one game's points."""
-    low, high = {"toy": ([0.0, -0.75], [3.5, 1.5]), "public_goods": (-2.0, 2.0)}.get(
-        game_id.rstrip("_0123456789"), (-1.0, 1.0)
-    )
+    boxes = {"toy": ([0.0, -0.75], [3.5, 1.5]), "public_goods": (-2.0, 2.0)}
+    low, high = boxes.get(spec["family"], (-1.0, 1.0))
     near = {"toy": ("near_stable", social_optimum()[0], 0.03),
             "quadratic_stable": ("near_stable", 0.0, 0.01),
             "quadratic_unstable": ("near_unstable", 0.0, 0.01),
@@ -143,7 +142,7 @@ def generate(seed=0, tries=2000):
     rng, specs, cases = np.random.default_rng(seed), game_specs(seed), []
     for game_id, spec in specs.items():
         game = build(spec)
-        generic, close, near_tag = _samplers(game_id, game, rng)
+        generic, close, near_tag = _samplers(game_id, spec, game, rng)
         plan = [("generic", generic)] * 2 + ([(near_tag, close)] * 2 if close else [])
         found = []
         for tag, sample in plan + [("search", close or generic)] * tries:

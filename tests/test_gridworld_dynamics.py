@@ -238,3 +238,10 @@ def test_waste_density():
     harvest.reset()
     np.testing.assert_allclose(cleanup.waste_density(), [56 / 119] * 2)
     np.testing.assert_array_equal(harvest.waste_density(), [0.0])
+
+
+def test_an_unseeded_env_asks_for_a_seed():
+    env = make_env("harvest", seed=None)
+    with pytest.raises(ValueError, match=r"seed must be given"):
+        env.reset()
+    assert env.reset(seed=3)[0].shape == (1, 5, 15, 15, 3)

@@ -41,7 +41,7 @@ class GridworldEnv:
         self.neighbours = _neighbours(self.layout)
         self.move_deltas = rules.move_deltas(self.layout.padded_width)  # (4, 9)
         self.beam_deltas = rules.beam_deltas(self.layout.padded_width)  # (4, 3, 5)
-        self._seeds = seed
+        self._seeds = None if seed is None else self._seed_list(seed)  # for the first reset
         self.keys = None
 
     def __repr__(self):
@@ -50,7 +50,10 @@ class GridworldEnv:
     # --- public API -------------------------------------------------------------------------
     def reset(self, seed=None):
         """Reset every environment; returns ``(obs (B, N, 15, 15, 3), info)``."""
-        seeds = self._seed_list(self._seeds if seed is None and self.keys is None else seed)
+        if seed is not None:
+            seeds = self._seed_list(seed)
+        else:  # the constructor's seeds on the first reset, then the same streams
+            seeds = self._seeds if self.keys is None else None
         if seeds is None and self.keys is None:
             raise ValueError("seed must be given, to make_env(seed=...) or reset(seed=...)")
         if seeds is not None:
@@ -192,6 +195,4 @@ def make_env(game, num_envs=1, num_agents=5, seed=0, max_steps=1000):
         raise ValueError(
             f"num_agents must be at most {limit} for {game} (its spawn cells), got {num_agents}"
         )
-    env = GridworldEnv(game, int(num_envs), int(num_agents), None, int(max_steps))
-    env._seeds = env._seed_list(seed) if seed is not None else None
-    return env
+    return GridworldEnv(game, int(num_envs), int(num_agents), seed, int(max_steps))
