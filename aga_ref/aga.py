@@ -76,17 +76,27 @@ def per_agent_sign(xi, xi_c, Hc_xic, blocks):
 
 def aga_terms(game, w, lam, align=True, sign_rule="paper"):
     """Compute one AgA step at ``w`` and return every intermediate term (``AgaTerms``)."""
+    lin = linearize(game, w)
+    return aga_terms_from(lin.xi, lin.xi_c, lin.Hc_v(lin.xi_c), lam, align, sign_rule, game.sizes)
+
+
+def aga_terms_from(xi, xi_c, Hc_xic, lam, align=True, sign_rule="paper", sizes=None):
+    """Eq. 1 and the sign rule on given vectors (D,): ``xi``, ``xi_c`` and ``g = H_c^T xi_c``.
+
+    The one implementation of AgA in the project: the differentiable games (``aga_terms``)
+    and the learning agents (``aga_ref.rl``) both call it. ``sizes`` (the players' block
+    sizes ``d_i``) is needed only by ``sign_rule="per_agent"``."""
     lam = as_real(lam, "lam")
     if not isinstance(align, (bool, np.bool_)):
         raise TypeError(f"align must be True or False, got {type(align).__name__} {align!r}")
     one_of(sign_rule, "sign_rule", SIGN_RULES)
-    lin = linearize(game, w)
-    xi, xi_c = lin.xi, lin.xi_c  # (D,), (D,)
-    g = lin.Hc_v(xi_c)  # H_c^T xi_c = grad Ham_c (Eq. 1)
+    xi, xi_c, g = _vectors(xi, xi_c, Hc_xic)  # (D,) each; g = H_c^T xi_c = grad Ham_c
     xi_adj = xi + g  # (Eq. 1)
     if sign_rule == "per_agent":
-        sign = per_agent_sign(xi, xi_c, g, game.blocks)  # (n,)
-        lam_used = np.repeat(sign, game.sizes) * abs(lam) if align else lam  # (D,) or float
+        blocks = _blocks(sizes, xi.size)
+        sign = per_agent_sign(xi, xi_c, g, blocks)  # (n,)
+        lam_used = np.repeat(sign, [b.stop - b.start for b in blocks]) * abs(lam)
+        lam_used = lam_used if align else lam  # (D,) or float
     else:
         rule = paper_sign if sign_rule == "paper" else exact_sign
         sign = rule(xi, xi_c, g)
@@ -98,6 +108,17 @@ def aga_terms(game, w, lam, align=True, sign_rule="paper"):
         xic_xic=float(np.dot(xi_c, xi_c)), xic_adj=float(np.dot(xi_c, xi_adj)),
         sign=sign, lam=lam_used, xi_tilde=xi_tilde,
     )  # fmt: skip
+
+
+def _blocks(sizes, dim):
+    """The players' slices from their block sizes, which must cover ``dim`` exactly."""
+    if sizes is None:
+        raise ValueError("sizes must be given for sign_rule='per_agent', got None")
+    sizes = [int(s) for s in sizes]
+    if any(s < 1 for s in sizes) or sum(sizes) != dim:
+        raise ValueError(f"sizes must be positive and sum to D = {dim}, got {sizes}")
+    ends = np.cumsum(sizes)
+    return [slice(int(e - s), int(e)) for s, e in zip(sizes, ends)]
 
 
 def aga_direction(game, w, lam, align=True, sign_rule="paper"):

@@ -19,6 +19,10 @@ rows ``hess(l_i) v_i`` (each ``hess(l_i)`` is symmetric). Choosing the ``v_i`` g
 each one Hessian-vector product, never a matrix. ``linearize`` keeps the traced pass so an
 algorithm needing several products (AgA, SGA) pays for the gradients once.
 
+A game with an explicit collective loss (``Game(..., collective=l_c)``) gets one more copy
+``W_c`` with the term ``l_c(W_c)``: its row is ``xi_c``, and the cotangent ``v`` on that copy
+alone gives ``H_c v``.
+
 The dense ``game_hessian`` / ``collective_hessian`` use ``autograd.hessian`` of each loss, a
 separate code path, for small ``D``: teaching and tests.
 """
@@ -46,10 +50,25 @@ def _own_losses(Ws, losses):
     return total
 
 
+def _traced_losses(game):
+    """The losses differentiated on their own copies: the players', then an explicit l_c."""
+    if game.explicit_collective is None:
+        return game.losses
+    return game.losses + (game.explicit_collective,)
+
+
 def _player_gradients(game, w):
-    """The full gradients ``grad_w l_i(w)``, one reverse pass: tuple of n arrays (D,)."""
-    copies = (game.point(w),) * game.num_players
-    return grad(_own_losses)(copies, game.losses)
+    """The full gradients ``grad_w l_i(w)``, one reverse pass: tuple of n arrays (D,)
+    (n + 1 with an explicit collective loss, whose gradient comes last)."""
+    losses = _traced_losses(game)
+    return grad(_own_losses)((game.point(w),) * len(losses), losses)
+
+
+def _collective_row(game, rows):
+    """``xi_c`` (or ``H_c v``) from the rows of the copies."""
+    if game.explicit_collective is not None:
+        return rows[-1]
+    return game.collective_weight * sum(rows)
 
 
 def _own_blocks(game, rows):
@@ -80,27 +99,31 @@ def simultaneous_gradient(game, w):
 
 def collective_gradient(game, w):
     """``xi_c(w) = grad l_c(w)`` (D,)."""
-    return _finite(game.collective_weight * sum(_player_gradients(game, w)), "xi_c")
+    return _finite(_collective_row(game, _player_gradients(game, w)), "xi_c")
 
 
 def linearize(game, w):
     """One traced reverse pass at ``w``: ``xi``, ``xi_c`` and matrix-free ``H v``,
     ``H^T v``, ``H_c v`` that reuse it. Each product costs one VJP of the gradient map."""
-    copies = (game.point(w),) * game.num_players
-    vjp, gradients = make_vjp(lambda Ws: grad(_own_losses)(Ws, game.losses))(copies)
-    n, weight = game.num_players, game.collective_weight
+    losses = _traced_losses(game)
+    copies = (game.point(w),) * len(losses)
+    vjp, gradients = make_vjp(lambda Ws: grad(_own_losses)(Ws, losses))(copies)
+    n, explicit = game.num_players, game.explicit_collective is not None
+    spare = (np.zeros(game.dim),) if explicit else ()  # the l_c copy's cotangent in H, H^T
 
     def H_v(v):
-        return _finite(_own_blocks(game, vjp((v,) * n)), "H v")
+        return _finite(_own_blocks(game, vjp((v,) * n + spare)), "H v")
 
     def Ht_v(v):
-        return _finite(sum(vjp(_masked(game, v))), "H^T v")
+        return _finite(sum(vjp(_masked(game, v) + spare)[:n]), "H^T v")
 
     def Hc_v(v):
-        return _finite(weight * sum(vjp((v,) * n)), "H_c v")
+        if explicit:
+            return _finite(vjp((np.zeros(game.dim),) * n + (v,))[-1], "H_c v")
+        return _finite(_collective_row(game, vjp((v,) * n)), "H_c v")
 
-    xi = _finite(_own_blocks(game, gradients), "xi")
-    xi_c = _finite(weight * sum(gradients), "xi_c")
+    xi = _finite(_own_blocks(game, gradients[:n]), "xi")
+    xi_c = _finite(_collective_row(game, gradients), "xi_c")
     return Linearization(xi, xi_c, H_v, Ht_v, Hc_v)
 
 

@@ -6,6 +6,10 @@ vector ``w = [w_1, ..., w_n]`` (shape ``(d,)``), where player ``i`` controls onl
 
 The collective loss is ``l_c = sum_i l_i`` as in the paper's toy game. ``collective="mean"``
 uses ``l_c = (1/n) sum_i l_i`` instead; it only rescales ``xi_c`` and ``H_c`` by ``1/n``.
+``collective`` may also be a callable ``l_c(w)`` given on its own: for games whose collective
+objective is estimated separately from the players' losses, such as the policy-gradient
+surrogates of ``aga_ref.rl`` (there ``l_c`` uses the collective advantage, so it is not the
+sum of the individual surrogates).
 
 Losses must be written with ``autograd.numpy`` so that they can be differentiated twice.
 """
@@ -22,7 +26,8 @@ class Game:
         losses: sequence of ``n >= 2`` callables, each mapping ``w`` of shape ``(d,)`` to a
             scalar. Use ``autograd.numpy`` inside them.
         sizes: sequence of ``n`` positive integers ``d_i``; ``d = sum(sizes)``.
-        collective: ``"sum"`` (default, the paper's ``l_c``) or ``"mean"``.
+        collective: ``"sum"`` (default, the paper's ``l_c``), ``"mean"``, or a callable
+            ``l_c(w)`` returning a scalar (an explicit collective loss).
     """
 
     def __init__(self, losses, sizes, collective="sum"):
@@ -41,13 +46,17 @@ class Game:
                 raise ValueError(f"sizes[{i}] must be a positive integer, got {size!r}")
         self.losses = losses
         self.sizes = tuple(int(s) for s in sizes)
-        self.collective = one_of(collective, "collective", {"sum", "mean"})
+        if callable(collective):
+            self.collective, self.explicit_collective = collective, collective
+        else:
+            self.collective = one_of(collective, "collective", {"sum", "mean"})
+            self.explicit_collective = None
         self.num_players = len(losses)
         self.dim = sum(self.sizes)
         ends = np.cumsum(self.sizes)
         self.blocks = tuple(slice(int(e - s), int(e)) for s, e in zip(self.sizes, ends))
         # Weight of sum_i l_i in l_c: 1 for the sum, 1/n for the mean.
-        self.collective_weight = 1.0 if collective == "sum" else 1.0 / self.num_players
+        self.collective_weight = 1.0 if self.collective != "mean" else 1.0 / self.num_players
 
     def __repr__(self):
         return f"Game(n={self.num_players}, sizes={self.sizes}, collective={self.collective!r})"
@@ -80,7 +89,9 @@ class Game:
         return -self.loss_values(w)
 
     def collective_loss(self, w):
-        """``l_c(w)``: the sum (or mean) of the losses. Differentiable by autograd."""
+        """``l_c(w)``: the sum (or mean) of the losses, or the explicit ``l_c``."""
+        if self.explicit_collective is not None:
+            return self.explicit_collective(w)
         return self.collective_weight * sum(loss(w) for loss in self.losses)
 
 

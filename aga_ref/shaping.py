@@ -27,6 +27,11 @@ from aga_ref.game import Game
 def _shaped(game, shaped_loss):
     """A new game with ``losses[i] = shaped_loss(i, w)``."""
 
+    if game.explicit_collective is not None:
+        raise ValueError(
+            "game must have collective='sum' or 'mean' to be shaped, got an explicit l_c "
+            "(its shaped collective loss would be undefined)"
+        )
     losses = [functools.partial(shaped_loss, i) for i in range(game.num_players)]
     return Game(losses, game.sizes, game.collective)
 
