@@ -10,6 +10,10 @@ step that ends an episode returns that episode's last observation; the *next* ``
 ignores that environment's actions, resets it and returns its first observation with
 reward 0 and ``terminations = truncations = False``.
 
+``infos`` of a step holds what the rewards alone do not tell (zeros on reset steps):
+``apples_eaten``, ``beam_hits`` (fire rays that hit the agent) and ``cells_cleaned``, each
+(B, N) int64 for this step, and ``waste_density`` (B,) after it (0 in Harvest).
+
 Seeds: ``reset(seed=s)`` seeds environment b with ``s + b`` (Gymnasium's convention);
 ``reset(seed=[s_0, ..., s_{B-1}])`` gives each its own. Environment b then evolves exactly
 as ``make_env(..., num_envs=1)`` reset with the same seed, given the same actions.
@@ -72,15 +76,18 @@ class GridworldEnv:
         actions = self._check_actions(actions)
         restart = self.needs_reset
         self.counters = self.counters + np.uint64(1)
-        rewards = self._transition(np.where(restart[:, None], 4, actions))
+        rewards, infos = self._transition(np.where(restart[:, None], 4, actions))
         self.steps += 1
         if restart.any():
             self._new_episodes(restart)
             rewards[restart] = 0.0
+            for key in ("apples_eaten", "beam_hits", "cells_cleaned"):
+                infos[key][restart] = 0
+        infos["waste_density"] = self.waste_density()
         truncations = self.steps >= self.max_steps
         self.needs_reset = truncations.copy()
         terminations = np.zeros(self.num_envs, dtype=bool)
-        return self._observe(), rewards.astype(np.float32), terminations, truncations, {}
+        return self._observe(), rewards.astype(np.float32), terminations, truncations, infos
 
     def state(self):
         """The whole map of every environment as RGB (B, H, W, 3) uint8 (centralised critic)."""
@@ -149,7 +156,8 @@ class GridworldEnv:
         self.steps[mask] = 0
 
     def _transition(self, actions):
-        """One step of the rules for every environment; returns rewards (B, N) float64."""
+        """One step of the rules for every environment; returns rewards (B, N) float64 and
+        the step's counts (``infos``)."""
         layout, N = self.layout, self.num_agents
         A, R = self.apples.shape[1], self.waste.shape[1]
         u = self._uniform("step", 2 * N + A + R + 1)  # one draw per step: (B, 2N + A + R + 1)
@@ -159,7 +167,7 @@ class GridworldEnv:
         )
         apples, eaten = rules.eat(layout, pos, self.apples)
         order = np.argsort(beam_keys, axis=1)
-        waste, rewards = rules.beams(
+        waste, rewards, hits, cleaned = rules.beams(
             layout, self.beam_deltas, pos, heading, actions, order, self.waste, eaten * 1.0
         )
         if self.game == "harvest":
@@ -170,7 +178,12 @@ class GridworldEnv:
                 layout, apples, waste, pos, u_apple, u_cell, u_success
             )
         self.pos, self.heading, self.apples, self.waste = pos, heading, apples, waste
-        return rewards
+        infos = {
+            "apples_eaten": eaten.astype(np.int64),
+            "beam_hits": hits,
+            "cells_cleaned": cleaned,
+        }
+        return rewards, infos
 
     def _codes(self):
         return observe.cell_codes(self.layout, self.apples, self.waste, self.pos)

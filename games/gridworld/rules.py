@@ -101,16 +101,19 @@ def beams(layout, deltas, pos, heading, actions, order, waste, rewards):
     river. Rays stop at walls and at the first agent (clean rays also at the first waste
     cell). Fire beams change nothing on the map, so they are resolved together; clean beams
     act one agent at a time in the random ``order`` (B, N), since a cleaned cell lets a
-    later ray through."""
+    later ray through. Returns (waste (B, R), rewards (B, N), hits (B, N): rays that hit each
+    agent, cleaned (B, N): waste cells each agent cleaned)."""
     rewards = rewards + FIRE_COST * (actions == FIRE)
+    hits, cleaned = np.zeros(actions.shape, np.int64), np.zeros(actions.shape, np.int64)
     b, a = np.nonzero(actions == FIRE)
     if b.size:
         reached, occupant, _ = _rays(layout, deltas, pos, heading, b, a, None, False)
         m, r, c = np.nonzero(reached & occupant.any(-1))
-        np.add.at(rewards, (b[m], occupant[m, r, c].argmax(-1)), HIT_PENALTY)
+        np.add.at(hits, (b[m], occupant[m, r, c].argmax(-1)), 1)
+        rewards = rewards + HIT_PENALTY * hits
     cleans = np.take_along_axis(actions, order, axis=1) == CLEAN  # (B, N) in beam order
     if not cleans.any():
-        return waste, rewards
+        return waste, rewards, hits, cleaned
     waste = waste.copy()
     for k in range(pos.shape[1]):
         b = np.flatnonzero(cleans[:, k])
@@ -118,7 +121,8 @@ def beams(layout, deltas, pos, heading, actions, order, waste, rewards):
             reached, _, river = _rays(layout, deltas, pos, heading, b, order[b, k], waste, True)
             m, r, c = np.nonzero(reached & (river >= 0))
             waste[b[m], river[m, r, c]] = False
-    return waste, rewards
+            np.add.at(cleaned, (b[m], order[b[m], k]), 1)
+    return waste, rewards, hits, cleaned
 
 
 def occupied(layout, pos, num_cells, cell_index):
