@@ -1,0 +1,108 @@
+"""Every hyperparameter of the learner in one dataclass, one line of docstring per field.
+
+Defaults follow PPO practice (cleanrl; Kim & Sycara 2025 for Cleanup/Harvest) scaled to a
+2-core CPU; the README's "Learning agents" section says where and why each one departs.
+"""
+
+import dataclasses
+import math
+
+from aga_ref._checks import as_count, as_real, one_of
+from aga_ref.aga import SIGN_RULES
+from aga_ref.rl.methods import LAM_METHODS, METHODS
+
+
+@dataclasses.dataclass
+class Config:
+    method: str = "aga"
+    """simul-ind, simul-co, cga, sga, aga, fcgrad, svo or sl (``aga_ref.rl.methods``)"""
+    lam: float | None = None
+    """AgA's or CGA's lam; None takes the method's default (AgA 0.1, CGA 1)"""
+    sign_rule: str = "paper"
+    """AgA's sign rule: paper, exact or per_agent (``aga_ref.aga``)"""
+    align: bool = True
+    """AgA's sign alignment; False is the "AgA-Sign" ablation (lam kept as given)"""
+    env_steps: int = 500_000
+    """total environment steps (one step of one environment, all agents acting)"""
+    num_envs: int = 32
+    """parallel environments B"""
+    num_steps: int = 128
+    """steps T per environment in one rollout; a batch is T * B samples per agent"""
+    seed: int = 0
+    """seed of the networks, the action sampling, the minibatches and the environments"""
+    critic: str = "mappo"
+    """mappo: critics see the global state; ippo: each critic sees its agent's observation"""
+    hidden: int = 64
+    """units in each of the two hidden layers of every actor and critic"""
+    lr: float = 5e-4
+    """Adam's learning rate (actors and critics), linearly annealed to 0 if anneal_lr"""
+    anneal_lr: bool = True
+    """anneal the learning rate linearly to 0 over the run"""
+    gamma: float = 0.99
+    """discount factor"""
+    gae_lambda: float = 0.95
+    """GAE's lambda"""
+    clip: float = 0.2
+    """PPO's ratio clipping eps"""
+    ent_coef: float = 0.01
+    """weight of the entropy bonus (added outside the surrogate game)"""
+    update_epochs: int = 2
+    """passes over each batch"""
+    num_minibatches: int = 4
+    """minibatches per pass"""
+    max_grad_norm: float = 0.5
+    """global-norm clip of the actors' direction and, separately, of the critics' gradient"""
+    norm_adv: bool = True
+    """normalise each agent's advantages per minibatch (both the individual and collective)"""
+    fcgrad_beta: float = 0.8
+    """FCGrad's beta: weight of the collective gradient when the two agree"""
+    svo_theta: float = math.pi / 4
+    """SVO's target angle (radians) between own and others' mean reward"""
+    svo_weight: float = 0.1
+    """SVO's weight on the angle deviation, per step"""
+    sl_alpha: float = 1.0
+    """SL's weight of the social welfare in each agent's reward"""
+
+    def __post_init__(self):
+        one_of(self.method, "method", METHODS)
+        if self.lam is None:
+            self.lam = LAM_METHODS.get(self.method)
+        elif self.method not in LAM_METHODS:
+            raise ValueError(
+                f"lam applies only to methods {sorted(LAM_METHODS)}, got lam={self.lam!r} "
+                f"for method {self.method!r}"
+            )
+        else:
+            self.lam = as_real(self.lam, "lam")
+        one_of(self.sign_rule, "sign_rule", SIGN_RULES)
+        one_of(self.critic, "critic", ("mappo", "ippo"))
+        for name in ("env_steps", "num_envs", "num_steps", "hidden", "update_epochs",
+                     "num_minibatches"):  # fmt: skip
+            as_count(getattr(self, name), name, minimum=1)
+        as_count(self.seed, "seed")
+        for name in ("lr", "clip", "max_grad_norm"):
+            as_real(getattr(self, name), name, positive=True)
+        for name in ("gamma", "gae_lambda", "fcgrad_beta"):
+            value = as_real(getattr(self, name), name)
+            if not 0 <= value <= 1:
+                raise ValueError(f"{name} must lie in [0, 1], got {value}")
+        for name in ("ent_coef", "svo_theta", "svo_weight", "sl_alpha"):
+            as_real(getattr(self, name), name)
+        for name in ("align", "anneal_lr", "norm_adv"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if (self.num_envs * self.num_steps) % self.num_minibatches:
+            raise ValueError(
+                f"num_minibatches must divide num_envs * num_steps = "
+                f"{self.num_envs * self.num_steps}, got {self.num_minibatches}"
+            )
+
+    @property
+    def batch_steps(self):
+        """Environment steps per update: T * B."""
+        return self.num_envs * self.num_steps
+
+    @property
+    def num_updates(self):
+        """Updates in the run: ceil(env_steps / (T * B))."""
+        return -(-self.env_steps // self.batch_steps)

@@ -1,0 +1,84 @@
+"""Update directions of every method for learning agents, from the surrogate game's terms.
+
+Every gradient method is the same formula as for the differentiable games (``aga_ref.aga``,
+``aga_ref.baselines``), applied to the PPO surrogates of ``aga_ref.rl.surrogate``; AgA calls
+``aga_ref.aga.aga_terms_from``, the project's one implementation of Eq. 1 and its sign rules.
+Directions are descent directions on the losses, shape (N, P); the learner adds the entropy
+term and hands the sum to Adam.
+
+    simul-ind   xi                      (also SVO and SL, on shaped rewards)
+    simul-co    xi_c
+    cga         xi + lam * H^T xi       consensus optimisation
+    sga         xi + lam * A^T xi = xi  A = 0 for these surrogates (``surrogate``'s docstring)
+    aga         xi_c + lam * (xi + H_c^T xi_c), lam's sign by the chosen rule      (Eq. 1)
+    fcgrad      per agent i (Kim & Sycara, NeurIPS 2025, Algorithm 1; not in the AgA paper):
+                if <g_ind, g_col> >= 0:  (1 - beta) g_ind + beta g_col
+                elif V_c / N >= V_i:     g_ind - <g_ind, g_col> / ||g_col||^2 g_col
+                else:                    g_col - <g_col, g_ind> / ||g_ind||^2 g_ind
+                with g_ind, g_col agent i's blocks of xi, xi_c and V_i, V_c its critic's mean
+                individual and collective values on the batch. Their collective return is the
+                mean over agents; ours is the sum, so V_c / N is compared with V_i.
+"""
+
+import numpy as np
+
+from aga_ref.aga import aga_terms_from
+
+METHODS = ("simul-ind", "simul-co", "cga", "sga", "aga", "fcgrad", "svo", "sl")
+# Methods with a lam, and its default. AgA: 0.1, the smallest of the paper's grid
+# {0.1, 1, 100, 1000}; with Adam, lam >= 1 lets the H_c^T xi_c term hold the policies near
+# uniform at our budgets (README, "Learning agents"). CGA: 1.0, as for the games.
+LAM_METHODS = {"aga": 0.1, "cga": 1.0}
+HVP = {"aga": "collective", "cga": "individual"}  # the product each method needs
+NEEDS = {"simul-co": ("xi_c",), "aga": ("xi", "xi_c"), "fcgrad": ("xi", "xi_c")}
+
+
+def needs(method):
+    """What ``surrogate_terms`` must compute for ``method``: (hvp, need)."""
+    return HVP.get(method), NEEDS.get(method, ("xi",))
+
+
+def _project(x, y):
+    """``x`` projected on the normal plane of ``y``: ``x - <x, y> / ||y||^2 y`` (per row)."""
+    yy = np.sum(y * y, axis=-1, keepdims=True)
+    return x - np.sum(x * y, axis=-1, keepdims=True) / np.where(yy > 0, yy, 1.0) * y
+
+
+def fcgrad_direction(xi, xi_c, v_ind, v_col, beta):
+    """FCGrad's per-agent direction (N, P) from xi, xi_c (N, P) and mean values (N,)."""
+    N = xi.shape[0]
+    agree = np.sum(xi * xi_c, axis=1, keepdims=True) >= 0  # (N, 1)
+    mixed = (1 - beta) * xi + beta * xi_c
+    behind = (v_col / N >= v_ind)[:, None]  # the agent earns no more than the average
+    conflict = np.where(behind, _project(xi, xi_c), _project(xi_c, xi))
+    return np.where(agree, mixed, conflict)
+
+
+def direction(method, terms, config, values=None):
+    """The descent direction (N, P) of ``method`` and a dict of what it chose.
+
+    ``terms``: ``surrogate.Terms`` computed with ``needs(method)``; ``config``: the
+    learner's ``Config`` (``lam``, ``align``, ``sign_rule``, ``fcgrad_beta``); ``values``:
+    (v_ind (N,), v_col (N,)) for FCGrad."""
+    xi, xi_c, Hv = terms.xi, terms.xi_c, terms.Hv
+    if method in ("simul-ind", "svo", "sl", "sga"):
+        return xi, {}
+    if method == "simul-co":
+        return xi_c, {}
+    if method == "cga":
+        return xi + config.lam * Hv, {}  # Hv = H^T xi
+    if method == "fcgrad":
+        agree = float(np.mean(np.sum(xi * xi_c, axis=1) >= 0))
+        return fcgrad_direction(xi, xi_c, *values, config.fcgrad_beta), {"agree": agree}
+    N, P = xi.shape
+    t = aga_terms_from(
+        xi.ravel(), xi_c.ravel(), Hv.ravel(), config.lam,
+        config.align, config.sign_rule, [P] * N,
+    )  # fmt: skip
+    chosen = {
+        "sign_negative": float(np.mean(np.asarray(t.sign) < 0)),  # share of signs < 0
+        "xi_norm": float(np.linalg.norm(t.xi)),
+        "xic_norm": float(np.linalg.norm(t.xi_c)),
+        "Hcxic_norm": float(np.linalg.norm(t.Hc_xic)),
+    }
+    return t.xi_tilde.reshape(N, P).astype(xi.dtype), chosen

@@ -1,0 +1,101 @@
+"""One PPO update of every agent's actor and critic, with any method's actor direction.
+
+For each minibatch: the surrogate game's terms (``surrogate.surrogate_terms``), the method's
+direction (``methods.direction``), plus ``ent_coef`` times the entropy gradient, clipped to
+``max_grad_norm`` and applied by Adam. The critics (an individual and a collective value
+for every agent) descend ``1/2 E[(V - R)^2]`` on GAE's returns with their own Adam; they are
+not part of the game, so every method trains them the same way.
+
+Critics. MAPPO (the default): one centralised network on the global state with ``2 N``
+outputs, ``V_i`` and ``V_c`` as seen for each agent (MAPPO shares its critic; a network per
+agent on the same state would cost N times as much for the same input). IPPO: one network
+per agent on its own observation, two outputs each. Either way ``critic_values`` returns
+(N, S, 2).
+"""
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import value_and_grad
+
+from aga_ref.rl import methods
+from aga_ref.rl.optim import adam_step, clip_by_global_norm
+from aga_ref.rl.policy import flatten, mlp, unflatten
+from aga_ref.rl.surrogate import Batch, surrogate_terms
+
+
+def critic_values(phi, shapes, inputs):
+    """Values (N, S, 2) of inputs (S, F) (the global state) or (N, S, F) (own views)."""
+    return _values(unflatten(phi, shapes), inputs)
+
+
+def _values(layers, inputs):
+    if inputs.ndim == 3:  # IPPO: (N, S, F) -> (N, S, 2)
+        return mlp(layers, inputs)
+    out = mlp(layers, inputs[None])[0]  # MAPPO: (S, F) -> (S, 2 N)
+    return anp.transpose(anp.reshape(out, (out.shape[0], -1, 2)), (1, 0, 2))  # (N, S, 2)
+
+
+def _value_loss(layers, inputs, targets, weight):
+    """``1/2 sum_s weight (V - R)^2`` summed over agents and both heads (scalar)."""
+    err = _values(layers, inputs) - targets  # (N, S, 2)
+    return 0.5 * anp.sum(weight[..., None] * err**2)
+
+
+def _normalise(adv, weight):
+    """Each agent's advantages (N, S) to weighted mean 0 and std 1."""
+    mean = np.sum(weight * adv, axis=1, keepdims=True)
+    std = np.sqrt(np.sum(weight * (adv - mean) ** 2, axis=1, keepdims=True))
+    return ((adv - mean) / (std + 1e-8)).astype(np.float32)
+
+
+def update(state, data, config, lr, rng):
+    """Run ``update_epochs`` passes of minibatches over ``data``; return (state, stats).
+
+    ``state``: dict with ``theta`` (N, P), ``phi`` (N, Pc), their Adam states, and the
+    layer shapes; ``data``: flattened batch, arrays (N, S, ...) with ``adv_ind``, ``adv_col``,
+    ``ret`` (N, S, 2), ``values`` (N, S, 2), ``live`` (N, S). Every sample index ``s`` is the
+    same transition for every agent."""
+    hvp, need = methods.needs(config.method)
+    S = data["actions"].shape[1]
+    size = S // config.num_minibatches
+    logs = []
+    for _ in range(config.update_epochs):
+        order = rng.permutation(S)
+        for start in range(0, S, size):
+            idx = order[start : start + size]
+            live = data["live"][:, idx].astype(np.float32)
+            weight = live / np.maximum(live.sum(axis=1, keepdims=True), 1.0)  # (N, s)
+            adv_ind, adv_col = data["adv_ind"][:, idx], data["adv_col"][:, idx]
+            if config.norm_adv:
+                adv_ind, adv_col = _normalise(adv_ind, weight), _normalise(adv_col, weight)
+            avail = None if data["avail"] is None else data["avail"][:, idx]
+            batch = Batch(data["x"][:, idx], data["actions"][:, idx], avail,
+                          data["logp"][:, idx], adv_ind, adv_col, weight)  # fmt: skip
+            terms = surrogate_terms(state["theta"], state["actor_shapes"], batch, config.clip,
+                                    hvp=hvp, need=need)  # fmt: skip
+            values = data["values"][:, idx]  # (N, s, 2)
+            mean_values = (np.sum(weight * values[..., 0], 1), np.sum(weight * values[..., 1], 1))
+            d, chosen = methods.direction(config.method, terms, config, mean_values)
+            d = d + config.ent_coef * terms.ent_grad  # (N, P)
+            d, actor_norm = clip_by_global_norm(d, config.max_grad_norm)
+            critic_in = data["critic"][idx] if data["critic"].ndim == 2 else data["critic"][:, idx]
+            value_loss, g = value_and_grad(_value_loss)(
+                unflatten(state["phi"], state["critic_shapes"]),
+                critic_in,
+                data["ret"][:, idx],
+                weight,
+            )
+            g, critic_norm = clip_by_global_norm(flatten(g), config.max_grad_norm)
+            for name, v in (("direction", d), ("critic gradient", g)):
+                if not np.all(np.isfinite(v)):
+                    raise FloatingPointError(f"the {name} became non-finite")
+            state["theta"], state["actor_adam"] = adam_step(
+                state["theta"], d, state["actor_adam"], lr
+            )
+            state["phi"], state["critic_adam"] = adam_step(
+                state["phi"], g, state["critic_adam"], lr
+            )
+            logs.append({**terms.stats, **chosen, "actor_grad_norm": actor_norm,
+                         "critic_grad_norm": critic_norm,
+                         "value_loss": float(value_loss) / len(weight)})  # fmt: skip
+    return state, {k: float(np.mean([row[k] for row in logs])) for k in logs[0]}

@@ -1,0 +1,136 @@
+"""Collecting a batch from any vectorised multi-agent environment with the gridworld's API.
+
+The environment needs ``reset(seed=...) -> (obs (B, N, ...), info)`` and
+``step(actions (B, N)) -> (obs, rewards (B, N), terminations (B,), truncations (B,), info)``
+with Gymnasium's next-step autoreset, plus ``num_actions``. Optional: ``info["avail_actions"]``
+(B, N, A) bool (action masks), and for a centralised (MAPPO) critic ``info["state"]`` (B, ...)
+or ``env.state()``. Every numeric array in ``info`` of shape (B, N) is summed over the
+episode and the agents, every (B,) array is averaged over the episode's steps, and both are
+reported under their own names (the gridworld's ``apples_eaten``, ``beam_hits``,
+``cells_cleaned``, ``waste_density``).
+
+Episode outcome metrics, per finished episode of length T with returns R_i (Perolat et al.
+2017): social welfare ``sum_i R_i``; equality ``1 - Gini`` (``aga_ref.metrics``); efficiency
+``sum_i R_i / T``; sustainability, the mean over agents of the mean time step at which the
+agent received a positive reward (over the agents that received one; undefined, left blank,
+if none did); peace ``(N T - tagged agent-steps) / T``, an agent counting as tagged in a step
+in which a beam hit it (``info["beam_hits"]``; only for environments that report it).
+"""
+
+import numpy as np
+
+from aga_ref.metrics import equality
+from aga_ref.rl.policy import sample_actions
+
+
+def as_inputs(obs):
+    """Observations (B, N, ...) -> network inputs (N, B, F) float32 (uint8 scaled to [0, 1])."""
+    B, N = obs.shape[:2]
+    x = np.asarray(obs).reshape(B, N, -1).transpose(1, 0, 2)
+    return x * np.float32(1 / 255) if x.dtype == np.uint8 else x.astype(np.float32)
+
+
+def global_state(env, info):
+    """The centralised critic's input (B, F): ``info["state"]`` or ``env.state()``."""
+    state = info["state"] if "state" in info else env.state()
+    return np.asarray(state).reshape(state.shape[0], -1)
+
+
+class EpisodeTracker:
+    """Running sums of the episodes in progress, turned into metrics when they end."""
+
+    def __init__(self, num_envs, num_agents):
+        self.returns = np.zeros((num_envs, num_agents))
+        self.positive = np.zeros((num_envs, num_agents))  # steps with r_i > 0
+        self.positive_time = np.zeros((num_envs, num_agents))  # sum of those steps' t
+        self.length = np.zeros(num_envs, dtype=np.int64)
+        self.tagged = np.zeros(num_envs)
+        self.extras = {}
+
+    def add(self, rewards, info, live, done):
+        """Account one step (``live`` (B,): not a reset step); return finished episodes."""
+        live_r = np.where(live[:, None], rewards, 0.0)
+        self.length += live
+        self.returns += live_r
+        self.positive += live_r > 0
+        self.positive_time += (live_r > 0) * self.length[:, None]
+        if "beam_hits" in info:
+            self.tagged += np.where(live, (np.asarray(info["beam_hits"]) > 0).sum(-1), 0)
+        for key, value in info.items():
+            value = np.asarray(value)
+            if key == "avail_actions" or key == "state" or value.dtype == object:
+                continue
+            if value.shape == rewards.shape:
+                value = value.sum(-1)
+            elif value.shape != live.shape:
+                continue
+            self.extras.setdefault(key, np.zeros(live.shape))
+            self.extras[key] += np.where(live, value, 0.0)
+        finished = [self._episode(b, info) for b in np.flatnonzero(done & live)]
+        for b in np.flatnonzero(done):
+            self._clear(b)
+        return finished
+
+    def _episode(self, b, info):
+        R, T = self.returns[b], max(int(self.length[b]), 1)
+        got = self.positive[b] > 0
+        sustain = np.mean(self.positive_time[b][got] / self.positive[b][got]) if got.any() else None
+        out = {"returns": R.copy(), "social_welfare": R.sum(), "equality": float(equality(R)),
+               "efficiency": R.sum() / T, "sustainability": sustain, "length": T}  # fmt: skip
+        if "beam_hits" in info:
+            out["peace"] = (len(R) * T - self.tagged[b]) / T
+        for key, total in self.extras.items():
+            per_step = np.asarray(info[key]).shape == self.length.shape
+            out[key] = total[b] / T if per_step else total[b]
+        return out
+
+    def _clear(self, b):
+        for array in (self.returns, self.positive, self.positive_time, self.length, self.tagged):
+            array[b] = 0
+        for total in self.extras.values():
+            total[b] = 0
+
+
+def collect(env, layers, carry, num_steps, rng, critic_inputs):
+    """Run ``num_steps`` steps of every environment with the actors ``layers``.
+
+    ``carry``: dict with the last ``obs``, ``info``, ``done`` (B,) and the ``tracker``; it
+    is updated in place. ``critic_inputs`` in {"mappo", "ippo"}. Returns the batch as a dict
+    of (T, ...) arrays, plus the last step's critic input under ``"next_critic"``, and the
+    list of finished episodes."""
+    store, finished = {}, []
+
+    def put(t, key, value):  # preallocated (T, ...) arrays: no copies to stack at the end
+        if value is None:
+            store[key] = None
+            return
+        if key not in store:
+            store[key] = np.empty((num_steps,) + np.shape(value), np.asarray(value).dtype)
+        store[key][t] = value
+
+    for t in range(num_steps):
+        obs, info = carry["obs"], carry["info"]
+        x = as_inputs(obs)  # (N, B, F)
+        avail = info.get("avail_actions")
+        avail = None if avail is None else np.asarray(avail, dtype=bool).transpose(1, 0, 2)
+        actions, logp = sample_actions(layers, x, avail, rng)  # (N, B)
+        live = ~carry["done"]  # a reset step's action is ignored: not a transition
+        put(t, "critic", _critic_input(env, carry, critic_inputs, x))
+        obs, rewards, terminated, truncated, info = env.step(actions.T)
+        done = np.asarray(terminated, bool) | np.asarray(truncated, bool)
+        finished += carry["tracker"].add(np.asarray(rewards, np.float64), info, live, done)
+        for key, value in (("x", x), ("avail", avail), ("actions", actions), ("logp", logp),
+                           ("rewards", rewards), ("terminated", terminated), ("done", done),
+                           ("live", live)):  # fmt: skip
+            put(t, key, value)
+        carry.update(obs=obs, info=info, done=done)
+    store["next_critic"] = _critic_input(env, carry, critic_inputs, as_inputs(carry["obs"]))
+    return store, finished
+
+
+def _critic_input(env, carry, kind, x):
+    """MAPPO: the global state (B, F) before the step; IPPO: the agents' inputs (N, B, F)."""
+    if kind == "ippo":
+        return x
+    state = global_state(env, carry["info"])
+    return state * np.float32(1 / 255) if state.dtype == np.uint8 else state.astype(np.float32)

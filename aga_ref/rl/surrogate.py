@@ -1,0 +1,133 @@
+"""The policy-gradient game: PPO surrogates of a batch as losses of a differentiable game.
+
+Players are the ``N`` agents; agent i's parameters ``theta_i`` (row i of ``theta`` (N, P))
+define its policy ``pi_i``. A batch of experience (``Batch``) gives, with the probability
+ratio ``rho_i = pi_i(a | o) / pi_old,i(a | o)`` and PPO's clipped objective
+``J_i(theta_i; A) = E[min(rho_i A, clip(rho_i, 1 - eps, 1 + eps) A)]``,
+
+    l_i(theta) = -J_i(theta_i; A_i)               agent i's advantage (GAE on r_i)
+    l_c(theta) = -sum_j J_j(theta_j; A_c)          the collective advantage (GAE on sum_k r_k)
+
+so that ``xi`` (block i = grad_{theta_i} l_i) and ``xi_c`` (block j = grad_{theta_j} l_c)
+are PPO's policy gradients with the individual and with the collective advantage.
+
+What ``H`` and ``H_c`` are here. Agent j's log-probabilities depend on ``theta_j`` only and
+the advantages are constants of the batch, so every cross-agent second derivative of these
+surrogates is zero: ``H`` and ``H_c`` are block-diagonal with symmetric blocks
+``hess_{theta_i} l_i`` and ``hess_{theta_i} l_c``. Hence ``A = (H - H^T)/2 = 0``: SGA is
+Simul-Ind, CGA's ``H^T xi`` is each agent's own Hessian of its own loss applied to its own
+gradient, and AgA's ``H_c^T xi_c`` is one Hessian-vector product per agent, all computed
+in one pass. The interaction between agents reaches AgA only through the advantages (from
+the other agents' behaviour in the batch), not through ``H_c``. Score-function estimators
+that keep cross-agent terms (DiCE, Foerster et al. 2018) are outside the paper.
+``tests/test_rl_surrogate.py`` shows each of these facts on a built ``aga_ref.Game``.
+
+Cost. ``xi`` = grad of ``sum_i l_i`` (the cross terms vanish), ``xi_c`` = grad of ``l_c``,
+and ``H_c^T xi_c = grad Ham_c`` with ``Ham_c = 1/2 ||xi_c||^2``. One forward pass of all
+agents' networks (batched along N) feeds every backward pass: ``xi``, ``xi_c`` and the
+entropy gradient are vector-Jacobian products of that pass with cotangents on the
+log-probabilities, and ``grad Ham_c`` differentiates the traced ``xi_c`` once more. No
+cost grows with the number of agents beyond the batched products themselves.
+"""
+
+from collections import namedtuple
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import grad, make_vjp
+from autograd.tracer import getval
+
+from aga_ref.rl.policy import actor_terms, flatten, unflatten
+
+Batch = namedtuple("Batch", "x actions avail old_logp adv_ind adv_col weight")
+Batch.__doc__ = """One (mini)batch of S samples per agent, every array (N, S, ...).
+
+x (N, S, F) actor inputs; actions (N, S) int; avail (N, S, A) bool or None; old_logp (N, S)
+log-probabilities when acting; adv_ind, adv_col (N, S) individual and collective advantages;
+weight (N, S): each sample's weight in the mean (0 for padding steps, rows sum to 1)."""
+
+Terms = namedtuple("Terms", "xi xi_c ent_grad Hv stats")
+Terms.__doc__ = """xi, xi_c (N, P); ent_grad (N, P) = grad of -E[entropy] (descend it to raise
+the entropy); Hv (N, P): ``H_c^T xi_c`` (hvp="collective"), ``H^T xi`` (hvp="individual")
+or None; stats: dict of floats (approx_kl, clip_fraction, entropy)."""
+
+
+def ppo_objective(logp, batch, adv, clip):
+    """PPO's clipped surrogate ``J_j`` of every agent (N,): weighted mean over samples."""
+    ratio = anp.exp(logp - batch.old_logp)  # (N, S)
+    clipped = anp.clip(ratio, 1.0 - clip, 1.0 + clip)
+    return anp.sum(batch.weight * anp.minimum(ratio * adv, clipped * adv), axis=1)
+
+
+def individual_losses(logp, batch, clip):
+    """``[l_1, ..., l_N]`` (N,) as a function of the log-probabilities (N, S)."""
+    return -ppo_objective(logp, batch, batch.adv_ind, clip)
+
+
+def collective_loss(logp, batch, clip):
+    """``l_c`` (scalar) as a function of the log-probabilities (N, S)."""
+    return -anp.sum(ppo_objective(logp, batch, batch.adv_col, clip))
+
+
+def _gradients(layers, batch, clip, need, stash):
+    """One forward pass, then ``xi`` and ``xi_c`` as VJPs of it: two tuples of per-layer
+    arrays. Works on plain arrays and on autograd boxes alike (then ``grad`` of its output
+    is an HVP); the entropy gradient and the statistics go to ``stash`` as plain arrays."""
+
+    def pack(t):  # (2, N, S): log-probabilities of the taken actions, entropies
+        return anp.stack(actor_terms(t, batch.x, batch.actions, batch.avail))
+
+    vjp, terms = make_vjp(pack)(layers)  # terms (2, N, S): log-probabilities, entropies
+    logp = terms[0]
+    zeros = anp.zeros_like(getval(logp))
+    xi = xi_c = None
+    if "xi" in need:
+        d_ind = grad(lambda lp: anp.sum(individual_losses(lp, batch, clip)))(logp)  # (N, S)
+        xi = vjp(anp.stack([d_ind, zeros]))  # grad sum_i l_i = xi (cross terms vanish)
+    if "xi_c" in need:
+        d_col = grad(lambda lp: collective_loss(lp, batch, clip))(logp)  # (N, S)
+        xi_c = vjp(anp.stack([d_col, zeros]))  # grad l_c
+    stash["ent_grad"] = flatten([getval(g) for g in vjp(anp.stack([zeros, -batch.weight]))])
+    stash["logp"], stash["entropy"] = getval(logp), getval(terms[1])
+    return xi, xi_c
+
+
+def _flat(g):
+    """A tuple of per-layer (possibly boxed) arrays -> plain (N, P), or None."""
+    return None if g is None else flatten([getval(a) for a in g])
+
+
+def surrogate_terms(theta, shapes, batch, clip, hvp=None, need=("xi", "xi_c")):
+    """``xi``, ``xi_c``, the entropy gradient and optionally one Hessian-vector product.
+
+    Args:
+        theta: (N, P) actor parameters.
+        shapes: the actor's ``policy.layer_shapes``.
+        batch: a ``Batch``.
+        clip: PPO's ``eps``.
+        hvp: None, ``"collective"`` (``H_c^T xi_c = grad Ham_c``, AgA) or ``"individual"``
+            (``H^T xi = grad Ham``, CGA).
+        need: which of ``"xi"``, ``"xi_c"`` to compute (the other is returned as None).
+    """
+    need = set(need) | ({"xi_c"} if hvp == "collective" else {"xi"} if hvp else set())
+    stash, layers = {}, unflatten(theta, shapes)
+    if hvp is None:
+        xi, xi_c = (_flat(g) for g in _gradients(layers, batch, clip, need, stash))  # (N, P)
+        Hv = None
+    else:
+        pick = 1 if hvp == "collective" else 0
+
+        def hamiltonian(t):  # 1/2 ||xi_c||^2 (or 1/2 ||xi||^2)
+            grads = _gradients(t, batch, clip, need, stash)
+            stash["xi"], stash["xi_c"] = (_flat(g) for g in grads)
+            return 0.5 * sum(anp.sum(a**2) for a in grads[pick])
+
+        Hv = flatten(grad(hamiltonian)(layers))  # H_c^T xi_c or H^T xi (N, P)
+        xi, xi_c = stash["xi"], stash["xi_c"]
+    ratio = np.exp(stash["logp"] - batch.old_logp)
+    stats = {
+        "approx_kl": float(np.sum(batch.weight * ((ratio - 1) - np.log(ratio))) / len(ratio)),
+        "clip_fraction": float(np.sum(batch.weight * (np.abs(ratio - 1) > clip)) / len(ratio)),
+        "entropy": float(np.sum(batch.weight * stash["entropy"]) / len(ratio)),
+    }
+    return Terms(xi, xi_c, stash["ent_grad"], Hv, stats)

@@ -1,0 +1,296 @@
+"""The training loop: rollout, advantages, update, log, checkpoint; resumable bit for bit.
+
+    state, rows = train(env, Config(method="aga", lam=100.0), out="runs/aga")
+
+Writes ``out/config.json``, ``out/progress.csv`` (one row per update; episode metrics are
+means over the episodes that finished since the previous row, blank if none did) and
+``out/checkpoint.npz`` (every ``checkpoint_every`` updates and at the end). ``resume=True``
+continues from the checkpoint with the same config and gives the same numbers as a run that
+was never stopped: the checkpoint holds the parameters, both Adam states, the random
+generator, the environment object (pickled) and the episodes in progress. A non-finite
+direction, gradient or parameter stops the run with ``TrainingDiverged`` naming the update;
+the checkpoint on disk is then still the last good one.
+"""
+
+import csv
+import dataclasses
+import json
+import os
+import pickle
+import sys
+import time
+
+import numpy as np
+
+from aga_ref._checks import NonFiniteError
+from aga_ref.rl import ppo
+from aga_ref.rl.config import Config
+from aga_ref.rl.optim import adam_init
+from aga_ref.rl.policy import init_params, layer_shapes
+from aga_ref.rl.returns import gae, sl_rewards, svo_rewards
+from aga_ref.rl.rollout import EpisodeTracker, as_inputs, collect, global_state
+
+EPISODE_COLUMNS = ("social_welfare", "equality", "efficiency", "sustainability", "peace")
+STAT_COLUMNS = ("sign_negative", "xi_norm", "xic_norm", "Hcxic_norm", "agree", "approx_kl",
+                "clip_fraction", "entropy", "value_loss", "actor_grad_norm",
+                "critic_grad_norm")  # fmt: skip
+
+
+class TrainingDiverged(FloatingPointError):
+    """A training run produced a non-finite value; the message names the update."""
+
+
+def init_state(env, config):
+    """Fresh networks, optimisers, random generator and first observations."""
+    rng = np.random.default_rng(config.seed)
+    obs, info = env.reset(seed=config.seed)
+    x = as_inputs(obs)  # (N, B, F)
+    N = x.shape[0]
+    actor_shapes = layer_shapes(x.shape[-1], config.hidden, env.num_actions)
+    theta = init_params(actor_shapes, N, rng, out_scale=0.01)  # (N, P)
+    if config.critic == "ippo":  # one critic per agent on its view, 2 values each
+        critic_shapes = layer_shapes(x.shape[-1], config.hidden, 2)
+        phi = init_params(critic_shapes, N, rng, out_scale=1.0)  # (N, Pc)
+    else:  # one centralised critic on the state, 2 values per agent
+        critic_shapes = layer_shapes(global_state(env, info).shape[-1], config.hidden, 2 * N)
+        phi = init_params(critic_shapes, 1, rng, out_scale=1.0)  # (1, Pc)
+    return {
+        "theta": theta, "phi": phi, "actor_adam": adam_init(theta), "critic_adam": adam_init(phi),
+        "actor_shapes": actor_shapes, "critic_shapes": critic_shapes, "rng": rng, "update": 0,
+        "carry": {"obs": obs, "info": info, "done": np.zeros(len(obs), dtype=bool),
+                  "tracker": EpisodeTracker(len(obs), N)},
+        "rows": 0, "wall_s": 0.0,
+    }  # fmt: skip
+
+
+def advantages(state, batch, config):
+    """Values of every visited input, then GAE for the individual and collective rewards."""
+    T = batch["rewards"].shape[0]
+    if config.critic == "ippo":  # (T, N, B, F) -> (N, (T+1) B, F)
+        inputs = np.concatenate([batch["critic"], batch["next_critic"][None]])
+        inputs = inputs.transpose(1, 0, 2, 3).reshape(inputs.shape[1], -1, inputs.shape[-1])
+    else:  # (T, B, F) -> ((T+1) B, F), the centralised critic's input
+        inputs = np.concatenate([batch["critic"], batch["next_critic"][None]])
+        inputs = inputs.reshape(-1, inputs.shape[-1])
+    v = ppo.critic_values(state["phi"], state["critic_shapes"], inputs)  # (N, (T+1) B, 2)
+    B = batch["rewards"].shape[1]
+    v = v.reshape(v.shape[0], T + 1, B, 2).transpose(1, 2, 0, 3)  # (T+1, B, N, 2)
+    r = batch["rewards"].astype(np.float32)  # (T, B, N)
+    if config.method == "svo":
+        r_ind = svo_rewards(r, config.svo_theta, config.svo_weight)
+    elif config.method == "sl":
+        r_ind = sl_rewards(r, config.sl_alpha)
+    else:
+        r_ind = r
+    r_col = np.broadcast_to(r.sum(-1, keepdims=True), r.shape)  # the collective reward
+    flags = (batch["terminated"].astype(np.float32), batch["done"].astype(np.float32))
+    adv_ind = gae(r_ind, v[..., 0], *flags, config.gamma, config.gae_lambda)
+    adv_col = gae(r_col, v[..., 1], *flags, config.gamma, config.gae_lambda)
+    ret = np.stack([adv_ind, adv_col], -1) + v[:T]  # (T, B, N, 2)
+    return adv_ind, adv_col, ret, v[:T]
+
+
+def _agent_major(a):
+    """(T, B, N, ...) -> (N, T B, ...)."""
+    a = np.moveaxis(a, 2, 0)
+    return a.reshape((a.shape[0], -1) + a.shape[3:])
+
+
+def train_step(env, state, config, timings=None):
+    """One rollout and one update; returns the progress row's values (a dict).
+    ``timings``: an optional dict that accumulates the seconds of each phase."""
+    clock = _Clock(timings)
+    lr = config.lr * (1 - state["update"] / config.num_updates) if config.anneal_lr else config.lr
+    data, finished = experience(env, state, config, clock)
+    state, stats = ppo.update(state, data, config, lr, state["rng"])
+    clock("update")
+    state["update"] += 1
+    return _row(state, config, finished, stats, lr)
+
+
+def experience(env, state, config, clock=None):
+    """Collect one rollout and turn it into the update's data: arrays (N, S, ...), with
+    ``S = T * B`` samples per agent; also the finished episodes."""
+    clock = clock or _Clock(None)
+    layers = ppo.unflatten(state["theta"], state["actor_shapes"])
+    batch, finished = collect(env, layers, state["carry"], config.num_steps, state["rng"],
+                              config.critic)  # fmt: skip
+    clock("rollout")
+    adv_ind, adv_col, ret, values = advantages(state, batch, config)
+    live = np.broadcast_to(batch["live"][..., None], adv_ind.shape)  # (T, B, N)
+    data = {
+        "x": _agent_major(batch["x"].transpose(0, 2, 1, 3)),  # (N, S, F)
+        "actions": _agent_major(batch["actions"].transpose(0, 2, 1)),
+        "logp": _agent_major(batch["logp"].transpose(0, 2, 1)),
+        "avail": None if batch["avail"] is None
+        else _agent_major(batch["avail"].transpose(0, 2, 1, 3)),
+        "adv_ind": _agent_major(adv_ind), "adv_col": _agent_major(adv_col),
+        "ret": _agent_major(ret), "values": _agent_major(values), "live": _agent_major(live),
+        "critic": batch["critic"].reshape(-1, batch["critic"].shape[-1])
+        if config.critic == "mappo"
+        else _agent_major(batch["critic"].transpose(0, 2, 1, 3)),
+    }  # fmt: skip
+    clock("advantages")
+    return data, finished
+
+
+class _Clock:
+    """Adds the seconds since the last call to ``timings[phase]`` (does nothing if None)."""
+
+    def __init__(self, timings):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def __call__(self, phase):
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
+            self.last = now
+
+
+def _row(state, config, finished, stats, lr):
+    row = {"update": state["update"], "env_steps": state["update"] * config.batch_steps,
+           "episodes_finished": len(finished), "lr": lr, **stats}  # fmt: skip
+    if finished:
+        for key in finished[0]:
+            if key == "returns":
+                returns = np.mean([e["returns"] for e in finished], axis=0)
+                row.update({f"return_agent_{i}": r for i, r in enumerate(returns)})
+            elif key != "length":
+                vals = [e[key] for e in finished if e[key] is not None]
+                row[key] = float(np.mean(vals)) if vals else None
+    return row
+
+
+def _columns(state, row, num_agents):
+    extras = sorted(state["carry"]["tracker"].extras)
+    return (["update", "env_steps", "episodes", "episodes_finished"] + list(EPISODE_COLUMNS)
+            + [f"return_agent_{i}" for i in range(num_agents)] + extras
+            + list(STAT_COLUMNS) + ["lr", "wall_s"])  # fmt: skip
+
+
+def save_checkpoint(path, state, config):
+    """Write the whole training state atomically (a temporary file, then a rename)."""
+    arrays = {k: state[k] for k in ("theta", "phi")}
+    for name in ("actor_adam", "critic_adam"):
+        arrays.update({f"{name}_m": state[name]["m"], f"{name}_v": state[name]["v"]})
+    rest = {
+        k: v for k, v in state.items() if k not in arrays and k not in ("actor_adam", "critic_adam")
+    }
+    rest["adam_t"] = (state["actor_adam"]["t"], state["critic_adam"]["t"])
+    rest["config"] = dataclasses.asdict(config)
+    blob = np.frombuffer(pickle.dumps(rest), dtype=np.uint8)
+    tmp = path + ".tmp.npz"
+    np.savez(tmp, blob=blob, **arrays)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path, config):
+    """The state saved by ``save_checkpoint``; the config must equal the saved one."""
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    rest = pickle.loads(arrays.pop("blob").tobytes())
+    saved = rest.pop("config")
+    diff = {k: (saved[k], v) for k, v in dataclasses.asdict(config).items() if saved.get(k) != v}
+    if diff:
+        raise ValueError(f"config must equal the checkpoint's to resume; differing (saved, "
+                         f"given): {diff}")  # fmt: skip
+    t_actor, t_critic = rest.pop("adam_t")
+    state = dict(rest, theta=arrays["theta"], phi=arrays["phi"])
+    state["actor_adam"] = {"m": arrays["actor_adam_m"], "v": arrays["actor_adam_v"], "t": t_actor}
+    state["critic_adam"] = {"m": arrays["critic_adam_m"], "v": arrays["critic_adam_v"],
+                            "t": t_critic}  # fmt: skip
+    return state
+
+
+def load_checkpoint_arrays(path):
+    """The actors' parameters (N, P) and layer shapes from a checkpoint, nothing else."""
+    with np.load(path) as f:
+        rest = pickle.loads(f["blob"].tobytes())
+        return f["theta"], rest["actor_shapes"]
+
+
+def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, meta=None):
+    """Train ``config.method`` on ``env`` for ``config.env_steps``; return (state, rows).
+
+    ``meta``: a dict saved beside the config in ``config.json`` (e.g. the environment's
+    name and settings, for plots); ``log(config, row, rows)`` is called after every update
+    (default: a status line)."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be an aga_ref.rl.Config, got {type(config).__name__}")
+    log = log or _status_line
+    ckpt = None if out is None else os.path.join(out, "checkpoint.npz")
+    if resume:
+        if ckpt is None or not os.path.exists(ckpt):
+            raise ValueError(f"resume needs a checkpoint at out/checkpoint.npz, got out={out!r}")
+        state = load_checkpoint(ckpt, config)
+        env = state["env"]
+    else:
+        state = init_state(env, config)
+        if out is not None:
+            os.makedirs(out, exist_ok=True)
+            with open(os.path.join(out, "config.json"), "w") as f:
+                json.dump({**dataclasses.asdict(config), **(meta or {})}, f, indent=2)
+    state["env"] = env
+    csv_path = None if out is None else os.path.join(out, "progress.csv")
+    rows = _read_rows(csv_path, state["rows"]) if resume else []
+    episodes = sum(int(r["episodes_finished"]) for r in rows)
+    while state["update"] < config.num_updates:
+        start = time.perf_counter()
+        try:
+            row = train_step(env, state, config)
+        except (FloatingPointError, NonFiniteError) as error:
+            raise TrainingDiverged(
+                f"update {state['update'] + 1}: {error}; the last good checkpoint is "
+                f"{ckpt or '(none: no out folder)'}"
+            ) from error
+        episodes += row["episodes_finished"]
+        state["wall_s"] += time.perf_counter() - start
+        row.update(episodes=episodes, wall_s=round(state["wall_s"], 3))
+        rows.append(row)
+        if csv_path is not None:
+            _write_rows(csv_path, rows, _columns(state, row, state["theta"].shape[0]))
+        state["rows"] = len(rows)
+        last = state["update"] == config.num_updates
+        if ckpt is not None and (state["update"] % checkpoint_every == 0 or last):
+            save_checkpoint(ckpt, state, config)
+        log(config, row, rows)
+    return state, rows
+
+
+def _write_rows(path, rows, columns):
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+
+
+def _read_rows(path, count):
+    """The first ``count`` rows of a progress file (later ones came after the checkpoint)."""
+    if path is None or not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))[:count]
+    return [{k: (None if v == "" else _number(v)) for k, v in r.items()} for r in rows]
+
+
+def _number(text):
+    value = float(text)
+    return int(value) if value.is_integer() and "." not in text and "e" not in text else value
+
+
+def _status_line(config, row, rows):
+    """One line per update (a rewritten line on a terminal): rate, welfare, equality."""
+    done = row["env_steps"] / config.env_steps
+    rate = row["env_steps"] / max(row["wall_s"], 1e-9)
+    recent = [r for r in rows[-20:] if r.get("social_welfare") is not None]
+    sw = f"{recent[-1]['social_welfare']:.1f}" if recent else "-"
+    eq = f"{recent[-1]['equality']:.2f}" if recent else "-"
+    eta = max(config.env_steps - row["env_steps"], 0) / max(rate, 1e-9)
+    text = (f"[{config.method}] update {row['update']}/{config.num_updates} "
+            f"{row['env_steps']:,}/{config.env_steps:,} env-steps ({100 * done:.0f}%) "
+            f"{rate:,.0f}/s  SW {sw}  E {eq}  eta {eta / 60:.1f} min")  # fmt: skip
+    tty = sys.stdout.isatty()
+    if tty or row["update"] % 10 == 0 or row["update"] == config.num_updates:
+        end = "\n" if (not tty or row["update"] == config.num_updates) else ""
+        print(("\r" if tty else "") + text, end=end, flush=True)
