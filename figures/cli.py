@@ -5,6 +5,8 @@
     aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
     aga-ref cases                        print where the conformance cases are
     aga-ref demo       one AgA step on the toy game, every term printed
+    aga-ref train --env harvest|cleanup [--method M] [...]   learning agents (figures/train.py)
+    aga-ref plot DIR...                  curves, outcome table, episode GIF of train runs
 """
 
 import argparse
@@ -22,8 +24,18 @@ def main(argv=None):
     commands.add_parser("demo", help="one AgA step on the toy game, every term printed")
     commands.add_parser("verify", help="check another implementation's outputs", add_help=False)
     commands.add_parser("cases", help="print the path of the conformance cases (JSON)")
+    commands.add_parser("train", help="train agents on Cleanup or Harvest", add_help=False)
+    commands.add_parser("plot", help="plot aga-ref train runs", add_help=False)
     if argv is None:
         argv = sys.argv[1:]
+    if argv[:1] == ["train"]:
+        from figures.train import main as train
+
+        return train(argv[1:]) or 0
+    if argv[:1] == ["plot"]:
+        from figures.train_plot import main as plot
+
+        return plot(argv[1:]) or 0
     if argv[:1] == ["verify"]:
         from aga_ref.verify import main as verify
 

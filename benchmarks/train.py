@@ -1,0 +1,147 @@
+"""Speed of learning agents: AgA against Simul-Ind, end to end and per update.
+
+    python benchmarks/train.py [--games harvest cleanup] [--rounds 3]
+
+5 agents, the learner's defaults (32 environments x 128 steps per update, 2 epochs of 4
+minibatches, MLP 64-64). Runs single-threaded (set OPENBLAS_NUM_THREADS=1 before numpy
+loads, as for every experiment on this 2-core machine). For each game and critic:
+
+- end to end: ``rounds`` rounds, each one training update (rollout + advantages + update,
+  4096 env-steps) of Simul-Ind then one of AgA, from the same start; the median env-steps/s
+  of each and their ratio (goal: AgA at most 2.5x the time of Simul-Ind);
+- one update on the same batch: the median seconds of ``ppo.update`` (both epochs, every
+  minibatch, the critic included) and of the actor's terms alone on one minibatch
+  (``surrogate_terms`` + the direction) for each method, and the ratios (goal: at most 3x);
+- where the time goes: the shares of the environment's ``step``, the rest of the rollout
+  (the actors' forward passes and bookkeeping), the critics' values + GAE, and the update.
+The absolute goal is 2e7 env-steps of Harvest in an hour (5.5k env-steps/s).
+"""
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import copy  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from aga_ref.rl import methods, ppo  # noqa: E402
+from aga_ref.rl.config import Config  # noqa: E402
+from aga_ref.rl.surrogate import surrogate_terms  # noqa: E402
+from aga_ref.rl.train import experience, init_state, train_step  # noqa: E402
+from games.gridworld import make_env  # noqa: E402
+
+
+class TimedEnv:
+    """Forwards to an environment and adds the seconds spent in ``step`` to ``timings``."""
+
+    def __init__(self, env, timings):
+        self.env, self.timings = env, timings
+
+    def __getattr__(self, name):
+        return getattr(self.env, name)
+
+    def step(self, actions):
+        start = time.perf_counter()
+        out = self.env.step(actions)
+        self.timings["env"] = self.timings.get("env", 0.0) + time.perf_counter() - start
+        return out
+
+
+def end_to_end(game, critic, rounds):
+    """Median env-steps/s of Simul-Ind and AgA (interleaved) and AgA's time shares."""
+    rates, shares = {"simul-ind": [], "aga": []}, {}
+    for method in rates:  # warm-up: first calls of autograd and numpy
+        _one_update(game, critic, method, {})
+    for r in range(rounds):
+        for method in rates:
+            timings = {}
+            rate = _one_update(game, critic, method, timings)
+            rates[method].append(rate)
+            shares[method] = timings
+        print(
+            f"  {game}/{critic} round {r + 1}/{rounds}: "
+            f"{rates['simul-ind'][-1]:,.0f} vs {rates['aga'][-1]:,.0f} env-steps/s",
+            flush=True,
+        )
+    return {m: float(np.median(v)) for m, v in rates.items()}, shares
+
+
+def _one_update(game, critic, method, timings):
+    config = Config(method=method, critic=critic, env_steps=10**7)
+    env = TimedEnv(make_env(game, num_envs=config.num_envs, seed=0), timings)
+    state = init_state(env, config)
+    start = time.perf_counter()
+    train_step(env, state, config, timings)
+    return config.batch_steps / (time.perf_counter() - start)
+
+
+def update_cost(game, critic, repeats=5):
+    """Median seconds of one PPO update and of one minibatch's actor terms, per method."""
+    config = Config(critic=critic, env_steps=10**7)
+    env = make_env(game, num_envs=config.num_envs, seed=0)
+    state = init_state(env, config)
+    data, _ = experience(env, state, config)
+    times = {m: {"update": [], "terms": []} for m in ("simul-ind", "aga")}
+    mini = _minibatch(data, config)
+    for _ in range(repeats):
+        for method in times:
+            c = Config(method=method, critic=critic, env_steps=10**7)
+            s = copy.deepcopy({k: v for k, v in state.items() if k not in ("env", "carry")})
+            start = time.perf_counter()
+            ppo.update(s, data, c, 1e-4, np.random.default_rng(0))
+            times[method]["update"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            terms = surrogate_terms(state["theta"], state["actor_shapes"], mini, c.clip,
+                                    *methods.needs(method))  # fmt: skip
+            methods.direction(method, terms, c, (np.zeros(5), np.zeros(5)))
+            times[method]["terms"].append(time.perf_counter() - start)
+    return {m: {k: float(np.median(v)) for k, v in t.items()} for m, t in times.items()}
+
+
+def _minibatch(data, config):
+    from aga_ref.rl.surrogate import Batch
+
+    S = data["actions"].shape[1] // config.num_minibatches
+    w = np.full((5, S), 1.0 / S, np.float32)
+    return Batch(data["x"][:, :S], data["actions"][:, :S], None, data["logp"][:, :S],
+                 data["adv_ind"][:, :S], data["adv_col"][:, :S], w)  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--games", nargs="+", default=["harvest", "cleanup"])
+    parser.add_argument("--critics", nargs="+", default=["mappo", "ippo"])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    lines = []
+    for game in args.games:
+        for critic in args.critics:
+            print(f"{game}/{critic}: end to end ...", flush=True)
+            rates, shares = end_to_end(game, critic, args.rounds)
+            print(f"{game}/{critic}: one update on the same batch ...", flush=True)
+            cost = update_cost(game, critic)
+            t = shares["aga"]
+            total = sum(t.values())
+            env_share = t["env"] / total
+            rollout_share = (t["rollout"] - t["env"]) / total
+            lines.append(
+                f"| {game} | {critic} | {rates['simul-ind']:,.0f} | {rates['aga']:,.0f} "
+                f"| {rates['simul-ind'] / rates['aga']:.2f} "
+                f"| {cost['aga']['update'] / cost['simul-ind']['update']:.2f} "
+                f"| {cost['aga']['terms'] / cost['simul-ind']['terms']:.2f} "
+                f"| {100 * env_share:.0f}% | {100 * rollout_share:.0f}% "
+                f"| {100 * t['advantages'] / total:.0f}% | {100 * t['update'] / total:.0f}% |"
+            )
+    print(
+        "\n| game | critic | Simul-Ind env-steps/s | AgA env-steps/s | time ratio end to end "
+        "| update ratio | actor terms ratio | AgA: env | AgA: actors in rollout "
+        "| AgA: values + GAE | AgA: update |\n|" + "---|" * 11
+    )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""``aga-ref train``: wire a Cleanup or Harvest batch (``games.gridworld``) to the learner
+(``aga_ref.rl``), show progress, write ``config.json``, ``progress.csv``, ``checkpoint.npz``,
+and draw the curve at the end (``aga-ref plot``).
+
+    aga-ref train --env harvest --method aga --lam 100 --env-steps 2000000 --seed 0 --out runs/x
+
+With no ``--env-steps`` it runs a demo of ``DEMO_STEPS`` (a few minutes on 2 cores).
+"""
+
+import argparse
+import os
+
+from aga_ref.rl.config import Config
+from aga_ref.rl.methods import METHODS
+
+DEMO_STEPS = 300_000
+ENVS = ("harvest", "cleanup")
+
+
+def add_arguments(parser):
+    """The ``train`` command's options; every learner field has a flag."""
+    parser.add_argument("--env", choices=ENVS, required=True, help="the game")
+    parser.add_argument("--method", choices=METHODS, default="aga", help="default: aga")
+    parser.add_argument(
+        "--lam", type=float, default=None, help="AgA's or CGA's lam (default: AgA 0.1, CGA 1)"
+    )
+    parser.add_argument("--sign-rule", choices=("paper", "exact", "per_agent"), default="paper")
+    parser.add_argument("--no-align", action="store_true", help="AgA without sign alignment")
+    parser.add_argument(
+        "--env-steps",
+        type=int,
+        default=None,
+        help=f"budget in environment steps (default: a {DEMO_STEPS:,}-step demo)",
+    )
+    parser.add_argument("--num-envs", type=int, default=Config.num_envs)
+    parser.add_argument("--num-steps", type=int, default=Config.num_steps)
+    parser.add_argument("--num-agents", type=int, default=5)
+    parser.add_argument("--max-steps", type=int, default=1000, help="episode length")
+    parser.add_argument("--critic", choices=("mappo", "ippo"), default=Config.critic)
+    parser.add_argument("--hidden", type=int, default=Config.hidden)
+    parser.add_argument("--lr", type=float, default=Config.lr)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=None, help="default: runs/ENV-METHOD-sSEED")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
+    parser.add_argument("--no-plot", action="store_true", help="skip the plot at the end")
+
+
+def config_from(args):
+    """The learner's ``Config`` from parsed arguments (raises ``ValueError`` on bad input)."""
+    return Config(
+        method=args.method, lam=args.lam, sign_rule=args.sign_rule, align=not args.no_align,
+        env_steps=DEMO_STEPS if args.env_steps is None else args.env_steps,
+        num_envs=args.num_envs, num_steps=args.num_steps, seed=args.seed, critic=args.critic,
+        hidden=args.hidden, lr=args.lr,
+    )  # fmt: skip
+
+
+def run(args, parser):
+    """Train as ``args`` say; return the output folder."""
+    from aga_ref.rl.train import train
+    from games.gridworld import make_env
+
+    try:
+        config = config_from(args)
+        env = make_env(args.env, num_envs=args.num_envs, num_agents=args.num_agents,
+                       seed=args.seed, max_steps=args.max_steps)  # fmt: skip
+    except (ValueError, TypeError) as error:
+        parser.error(str(error))
+    out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
+    print(f"training {args.method} on {args.env}: {config.env_steps:,} env-steps, "
+          f"{args.num_agents} agents, {config.num_updates} updates -> {out}/")  # fmt: skip
+    if args.resume and not os.path.exists(os.path.join(out, "checkpoint.npz")):
+        parser.error(f"--resume needs {out}/checkpoint.npz, which does not exist")
+    train(env, config, out=out, resume=args.resume, meta=_meta(args))
+    if not args.no_plot:
+        from figures.train_plot import plot
+
+        for path in plot([out], out, gif=args.env_steps is None):
+            print(f"wrote {path}")
+    return out
+
+
+def _meta(args):
+    """What the learner does not know but a plot needs: the environment's settings."""
+    return {"env": args.env, "num_agents": args.num_agents, "max_steps": args.max_steps}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="aga-ref train", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    run(args, parser)

@@ -1,0 +1,149 @@
+"""``aga-ref plot DIR...``: learning curves (mean and 95% band over seeds), a final-outcome
+table (Markdown and CSV) and a GIF of a trained policy's episode, from ``aga-ref train``
+folders. Runs are grouped by game and by method (with its lam).
+
+    aga-ref plot runs/harvest-aga-s0 runs/harvest-aga-s1 runs/harvest-simul-ind-s0 --out plots
+"""
+
+import csv
+import json
+import os
+from collections import defaultdict
+
+import numpy as np
+
+from aga_ref.metrics import mean_ci
+from figures.output import plt, save_figure, save_table
+
+PANELS = [("social_welfare", "collective return per episode"), ("equality", "equality (1 - Gini)"),
+          ("beam_hits", "beam hits per episode"), ("apples_eaten", "apples eaten per episode"),
+          ("waste_density", "waste density (Cleanup)")]  # fmt: skip
+FINAL_ROWS = 3  # the outcome of a run: the mean over its last rows with finished episodes
+
+
+def load_run(folder):
+    """(config dict, columns dict of float arrays over the rows with finished episodes)."""
+    for name in ("config.json", "progress.csv"):
+        if not os.path.exists(os.path.join(folder, name)):
+            raise ValueError(f"folder must hold an aga-ref train run ({name}), got {folder!r}")
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    with open(os.path.join(folder, "progress.csv"), newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["social_welfare"] != ""]
+    columns = {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows])
+               for k in (rows[0].keys() if rows else [])}  # fmt: skip
+    return config, columns
+
+
+def label(config):
+    lam = config.get("lam")
+    name = config["method"] + ("" if lam is None else f" lam={lam:g}")
+    return name + ("" if config.get("align", True) else " (no align)")
+
+
+def _band(runs, key):
+    """Common env_steps, mean and 95% half-width over runs (0 with a single run)."""
+    steps = sorted(set.intersection(*(set(c["env_steps"]) for c in runs)))
+    values = np.array([[c[key][list(c["env_steps"]).index(s)] for s in steps] for c in runs])
+    mean = np.nanmean(values, axis=0)
+    if len(runs) < 2:
+        return np.array(steps), mean, np.zeros_like(mean)
+    half = np.array([mean_ci(v)[1] if np.all(np.isfinite(v)) else np.nan for v in values.T])
+    return np.array(steps), mean, half
+
+
+def plot(folders, out, gif=True):
+    """Write curves, the outcome table and (if ``gif``) one episode GIF; return the paths."""
+    os.makedirs(out, exist_ok=True)
+    groups = defaultdict(list)  # (game, label) -> runs
+    for folder in folders:
+        config, columns = load_run(folder)
+        if len(columns.get("env_steps", [])):
+            groups[(config.get("env", "env"), label(config))].append(columns)
+    paths = []
+    for game in sorted({g for g, _ in groups}):
+        keys = [(k, t) for k, t in PANELS
+                if any(k in c and np.any(np.isfinite(c[k])) and np.any(c[k] != 0)
+                       for (g, _), runs in groups.items() if g == game for c in runs)]  # fmt: skip
+        fig, axes = plt.subplots(1, len(keys), figsize=(4.6 * len(keys), 3.6), squeeze=False)
+        for ax, (key, title) in zip(axes[0], keys):
+            for (g, name), runs in sorted(groups.items()):
+                if g != game or key not in runs[0]:
+                    continue
+                steps, mean, half = _band(runs, key)
+                (line,) = ax.plot(
+                    steps, mean, label=f"{name} ({len(runs)} seed{'s' * (len(runs) > 1)})"
+                )
+                ax.fill_between(steps, mean - half, mean + half, color=line.get_color(), alpha=0.2)
+            ax.set_title(title, fontsize=10)
+            ax.set_xlabel("environment steps")
+            ax.grid(alpha=0.3)
+        axes[0][0].legend(fontsize=8)
+        fig.suptitle(f"{game}: mean over seeds, 95% band (t interval) where there are 2 or more")
+        fig.tight_layout()
+        paths.append(save_figure(fig, out, f"{game}_curves"))
+        paths += _table(out, game, {n: r for (g, n), r in groups.items() if g == game})
+    if gif and folders:
+        paths.append(episode_gif(folders[0], os.path.join(out, "episode.gif")))
+    return paths
+
+
+def _final(runs, key):
+    """Mean of each run's last rows, then mean +- 95% half-width over runs."""
+    finals = [np.nanmean(c[key][-FINAL_ROWS:]) for c in runs if key in c]
+    if len(finals) < 2:
+        return f"{finals[0]:.3f}" if finals else "-"
+    mean, half = mean_ci(np.array(finals))
+    return f"{mean:.3f} +- {half:.3f}"
+
+
+def _table(out, game, groups):
+    keys = ["social_welfare", "equality", "efficiency", "sustainability", "peace",
+            "beam_hits", "apples_eaten", "cells_cleaned", "waste_density"]  # fmt: skip
+    keys = [k for k in keys if any(k in c and np.any(c[k] != 0)
+                                   for runs in groups.values() for c in runs)]  # fmt: skip
+    rows = [[name, len(runs), int(max(c["env_steps"][-1] for c in runs))]
+            + [_final(runs, k) for k in keys] for name, runs in sorted(groups.items())]  # fmt: skip
+    title = (
+        f"{game}: outcome of each method, mean of each run's last {FINAL_ROWS} logged "
+        "rows, then mean +- 95% t half-width over seeds"
+    )
+    save_table(out, f"{game}_outcomes", ["method", "seeds", "env steps"] + keys, rows, title)
+    return [os.path.join(out, f"{game}_outcomes.md")]
+
+
+def episode_gif(folder, path, num_steps=100):
+    """Play the run's trained actors for ``num_steps`` in one environment and save a GIF."""
+    from aga_ref.rl.policy import sample_actions, unflatten
+    from aga_ref.rl.rollout import as_inputs
+    from aga_ref.rl.train import load_checkpoint_arrays
+    from games.gridworld import make_env
+    from games.gridworld.video import save_episode
+
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    theta, shapes = load_checkpoint_arrays(os.path.join(folder, "checkpoint.npz"))
+    env = make_env(config["env"], num_envs=1, num_agents=config["num_agents"], seed=0,
+                   max_steps=config["max_steps"])  # fmt: skip
+    rng, actions = np.random.default_rng(0), []
+    obs, _ = env.reset(seed=0)
+    for _ in range(num_steps):
+        a, _ = sample_actions(unflatten(theta, shapes), as_inputs(obs), None, rng)  # (N, 1)
+        actions.append(a.T)
+        obs = env.step(a.T)[0]
+    return save_episode(env, path, num_steps=num_steps, actions=np.array(actions), seed=0)
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="aga-ref plot", description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
+    parser.add_argument("--out", default=None, help="default: the first folder")
+    parser.add_argument("--no-gif", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        for path in plot(args.folders, args.out or args.folders[0], gif=not args.no_gif):
+            print(f"wrote {path}")
+    except ValueError as error:
+        parser.error(str(error))
