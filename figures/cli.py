@@ -7,6 +7,7 @@
     aga-ref demo       one AgA step on the toy game, every term printed
     aga-ref train --env harvest|cleanup [--method M] [...]   learning agents (figures/train.py)
     aga-ref plot DIR...                  curves, outcome table, episode GIF of train runs
+    aga-ref sweep --env-steps N [...]    the protocol grid of train runs (figures/sweep.py)
 """
 
 import argparse
@@ -26,12 +27,17 @@ def main(argv=None):
     commands.add_parser("cases", help="print the path of the conformance cases (JSON)")
     commands.add_parser("train", help="train agents on Cleanup or Harvest", add_help=False)
     commands.add_parser("plot", help="plot aga-ref train runs", add_help=False)
+    commands.add_parser("sweep", help="run a grid of aga-ref train runs", add_help=False)
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["train"]:
         from figures.train import main as train
 
         return train(argv[1:]) or 0
+    if argv[:1] == ["sweep"]:
+        from figures.sweep import main as sweep
+
+        return sweep(argv[1:]) or 0
     if argv[:1] == ["plot"]:
         from figures.train_plot import main as plot
 

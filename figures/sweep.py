@@ -1,0 +1,105 @@
+"""``aga-ref sweep``: the protocol grid (games x methods x AgA's lam x seeds), one
+``aga-ref train`` process per run, ``--jobs`` at a time, each single-threaded.
+
+    aga-ref sweep --env-steps 300000 --seeds 0 --jobs 2 --out runs/sweep
+    aga-ref sweep ... --print-commands      # one line per run, for a cluster scheduler
+
+A finished run (its ``progress.csv`` reaches the last update) is skipped and a started one
+is resumed from its checkpoint, so the same command continues an interrupted sweep.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from aga_ref.rl.config import Config
+from aga_ref.rl.methods import METHODS
+from figures.train import ENVS
+
+PAPER_LAMS = (0.1, 1.0, 100.0, 1000.0)
+
+
+def runs(envs, methods, lams, seeds):
+    """Every run of the grid: (name, extra train arguments)."""
+    out = []
+    for env in envs:
+        for method in methods:
+            for lam in lams if method == "aga" else [None]:
+                for seed in seeds:
+                    name = f"{env}-{method}" + (f"-lam{lam:g}" if lam is not None else "")
+                    args = ["--env", env, "--method", method, "--seed", str(seed)]
+                    args += [] if lam is None else ["--lam", str(lam)]
+                    out.append((f"{name}-s{seed}", args))
+    return out
+
+
+def command(name, args, env_steps, out, resume):
+    """The ``aga-ref train`` command line of one run."""
+    return ([sys.executable, "-m", "figures.cli", "train", *args, "--env-steps", str(env_steps),
+             "--no-plot", "--out", os.path.join(out, name)] + (["--resume"] if resume else []))  # fmt: skip
+
+
+def status(folder, env_steps):
+    """"done", "started" (a checkpoint exists) or "new"."""
+    if not os.path.exists(os.path.join(folder, "checkpoint.npz")):
+        return "new"
+    with open(os.path.join(folder, "progress.csv")) as f:
+        last = f.read().strip().splitlines()[-1].split(",")
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    total = Config(env_steps=env_steps, num_envs=config["num_envs"],
+                   num_steps=config["num_steps"]).num_updates  # fmt: skip
+    return "done" if last[0] == str(total) else "started"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="aga-ref sweep", description=__doc__.splitlines()[0])
+    parser.add_argument("--envs", nargs="+", choices=ENVS, default=list(ENVS))
+    parser.add_argument("--methods", nargs="+", choices=METHODS,
+                        default=["simul-ind", "simul-co", "svo", "cga", "sl", "aga", "fcgrad"])
+    parser.add_argument("--lams", nargs="+", type=float, default=list(PAPER_LAMS),
+                        help="AgA's lam values (default: the paper's 0.1 1 100 1000)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--env-steps", type=int, required=True, help="budget of every run")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="runs at a time (default: one per core)")
+    parser.add_argument("--out", default="runs/sweep")
+    parser.add_argument("--print-commands", action="store_true",
+                        help="print one command per run and exit")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.jobs < 1 or args.env_steps < 1:
+        parser.error(f"--jobs and --env-steps must be >= 1, got {args.jobs}, {args.env_steps}")
+    grid = runs(args.envs, args.methods, args.lams, args.seeds)
+    if args.print_commands:
+        for name, extra in grid:
+            cmd = command(name, extra, args.env_steps, args.out, False)
+            print(" ".join(["aga-ref"] + cmd[3:]))
+        return 0
+    os.makedirs(args.out, exist_ok=True)
+    todo = [(n, a, status(os.path.join(args.out, n), args.env_steps)) for n, a in grid]
+    todo = [(n, a, s) for n, a, s in todo if s != "done"]
+    print(f"{len(grid)} runs, {len(grid) - len(todo)} already done, {args.jobs} at a time "
+          f"-> {args.out}/", flush=True)  # fmt: skip
+    start, failed = time.perf_counter(), []
+    with ThreadPoolExecutor(args.jobs) as pool:
+        jobs = {pool.submit(_run, n, a, s, args): n for n, a, s in todo}
+        for k, job in enumerate(as_completed(jobs), start=1):
+            name, code = jobs[job], job.result()
+            failed += [name] if code else []
+            print(f"[{k}/{len(todo)}] {name}: {'failed, see its .log' if code else 'done'} "
+                  f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)  # fmt: skip
+    if failed:
+        print(f"failed runs: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run(name, extra, state, args):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    cmd = command(name, extra, args.env_steps, args.out, state == "started")
+    with open(os.path.join(args.out, f"{name}.log"), "a") as log:
+        return subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env).returncode
