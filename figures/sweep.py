@@ -39,12 +39,13 @@ def runs(envs, methods, lams, seeds):
 
 def command(name, args, env_steps, out, resume):
     """The ``aga-ref train`` command line of one run."""
-    return ([sys.executable, "-m", "figures.cli", "train", *args, "--env-steps", str(env_steps),
-             "--no-plot", "--out", os.path.join(out, name)] + (["--resume"] if resume else []))  # fmt: skip
+    cmd = [sys.executable, "-m", "figures.cli", "train", *args, "--env-steps", str(env_steps)]
+    cmd += ["--no-plot", "--out", os.path.join(out, name)]
+    return cmd + (["--resume"] if resume else [])
 
 
 def status(folder, env_steps):
-    """"done", "started" (a checkpoint exists) or "new"."""
+    """The run's state: "done", "started" (a checkpoint exists) or "new"."""
     if not os.path.exists(os.path.join(folder, "checkpoint.npz")):
         return "new"
     with open(os.path.join(folder, "progress.csv")) as f:
@@ -59,14 +60,27 @@ def status(folder, env_steps):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="aga-ref sweep", description=__doc__.splitlines()[0])
     parser.add_argument("--envs", nargs="+", choices=ENVS, default=list(ENVS))
-    parser.add_argument("--methods", nargs="+", choices=METHODS,
-                        default=["simul-ind", "simul-co", "svo", "cga", "sl", "aga", "fcgrad"])
-    parser.add_argument("--lams", nargs="+", type=float, default=list(PAPER_LAMS),
-                        help="AgA's lam values (default: the paper's 0.1 1 100 1000)")
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        choices=METHODS,
+        default=["simul-ind", "simul-co", "svo", "cga", "sl", "aga", "fcgrad"],
+    )
+    parser.add_argument(
+        "--lams",
+        nargs="+",
+        type=float,
+        default=list(PAPER_LAMS),
+        help="AgA's lam values (default: the paper's 0.1 1 100 1000)",
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--env-steps", type=int, required=True, help="budget of every run")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="runs at a time (default: one per core)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="runs at a time (default: one per core)",
+    )
     parser.add_argument("--out", default="runs/sweep")
     parser.add_argument("--print-commands", action="store_true",
                         help="print one command per run and exit")  # fmt: skip
