@@ -66,15 +66,19 @@ def reproduce(out_dir, quick=False, seed=0, log=print):
     return summary
 
 
-def update_readme(readme, out_dir, summary):
-    """Replace the README's results section (between the markers) with ``summary``."""
+def update_readme(readme, out_dir, summary, start=README_START, end=README_END, dry_run=False):
+    """Replace the README's section between the markers ``start`` and ``end`` (by default
+    the results section) with ``summary``, its image links made relative to the README.
+    ``dry_run``: only check that the README has the markers."""
     prefix = os.path.relpath(out_dir, os.path.dirname(os.path.abspath(readme))) + "/"
     with open(readme, encoding="utf-8") as f:
         text = f.read()
-    if README_START not in text or README_END not in text:
-        raise ValueError(f"readme {readme} has no {README_START} ... {README_END} section")
-    before, rest = text.split(README_START, 1)
-    after = rest.split(README_END, 1)[1]
+    if start not in text or end not in text:
+        raise ValueError(f"readme {readme} has no {start} ... {end} section")
+    if dry_run:
+        return
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
     body = summary.replace(PREFIX, prefix)
     with open(readme, "w", encoding="utf-8") as f:
-        f.write(f"{before}{README_START}\n{body}\n{README_END}{after}")
+        f.write(f"{before}{start}\n{body}\n{end}{after}")

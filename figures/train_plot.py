@@ -14,10 +14,12 @@ import numpy as np
 
 from aga_ref.metrics import mean_ci
 from figures.output import plt, save_figure, save_table
+from figures.reproduce import PREFIX, update_readme
 
 PANELS = [("social_welfare", "collective return per episode"), ("equality", "equality (1 - Gini)"),
           ("beam_hits", "beam hits per episode"), ("apples_eaten", "apples eaten per episode"),
           ("waste_density", "waste density (Cleanup)")]  # fmt: skip
+README_MARKERS = ("<!-- learning:start -->", "<!-- learning:end -->")
 FINAL_ROWS = 3  # the outcome of a run: the mean over its last rows with finished episodes
 
 
@@ -56,36 +58,77 @@ def plot(folders, out, gif=True):
     """Write curves, the outcome table and (if ``gif``) one episode GIF; return the paths."""
     os.makedirs(out, exist_ok=True)
     groups = defaultdict(list)  # (game, label) -> runs
+    configs = []
     for folder in folders:
         config, columns = load_run(folder)
+        configs.append(config)
         if len(columns.get("env_steps", [])):
+            columns["budget"] = config["env_steps"]
             groups[(config.get("env", "env"), label(config))].append(columns)
     paths = []
     for game in sorted({g for g, _ in groups}):
         keys = [(k, t) for k, t in PANELS
                 if any(k in c and np.any(np.isfinite(c[k])) and np.any(c[k] != 0)
                        for (g, _), runs in groups.items() if g == game for c in runs)]  # fmt: skip
-        fig, axes = plt.subplots(1, len(keys), figsize=(4.6 * len(keys), 3.6), squeeze=False)
-        for ax, (key, title) in zip(axes[0], keys):
-            for (g, name), runs in sorted(groups.items()):
-                if g != game or key not in runs[0]:
+        names = sorted(n for g, n in groups if g == game)
+        # tab10 colours, AgA dashed; earlier lines drawn wider so coinciding curves show
+        style = {n: (plt.cm.tab10(k % 10), "--" if n.startswith("aga") else "-")
+                 for k, n in enumerate(names)}  # fmt: skip
+        width = {n: 3.2 - 2.0 * k / max(len(names) - 1, 1) for k, n in enumerate(names)}
+        fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+        axes = axes.ravel()
+        for ax, (key, title) in zip(axes, keys):
+            for name in names:
+                runs = groups[(game, name)]
+                if key not in runs[0]:
                     continue
                 steps, mean, half = _band(runs, key)
-                (line,) = ax.plot(
-                    steps, mean, label=f"{name} ({len(runs)} seed{'s' * (len(runs) > 1)})"
-                )
-                ax.fill_between(steps, mean - half, mean + half, color=line.get_color(), alpha=0.2)
-            ax.set_title(title, fontsize=10)
+                colour, dash = style[name]
+                ax.plot(steps, mean, dash, color=colour, lw=width[name])
+                ax.fill_between(steps, mean - half, mean + half, color=colour, alpha=0.15)
+            ax.set_title(title, fontsize=11)
             ax.set_xlabel("environment steps")
             ax.grid(alpha=0.3)
-        axes[0][0].legend(fontsize=8)
-        fig.suptitle(f"{game}: mean over seeds, 95% band (t interval) where there are 2 or more")
+        for ax in axes[len(keys) :]:
+            ax.axis("off")
+        handles = [plt.Line2D([], [], color=c, ls=d, lw=width[n]) for n, (c, d) in style.items()]
+        seeds = {n: len(groups[(game, n)]) for n in names}
+        axes[-1].legend(handles, [f"{n} ({seeds[n]} seed{'s' * (seeds[n] > 1)})" for n in names],
+                        loc="center", fontsize=10, frameon=False)  # fmt: skip
+        fig.suptitle(f"{game}: mean over seeds; shaded: 95% t interval where there are 2 or more")
         fig.tight_layout()
         paths.append(save_figure(fig, out, f"{game}_curves"))
         paths += _table(out, game, {n: r for (g, n), r in groups.items() if g == game})
     if gif and folders:
         paths.append(episode_gif(folders[0], os.path.join(out, "episode.gif")))
+    with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
+        f.write(summary(configs, paths, out).replace(PREFIX, ""))
+    paths.append(os.path.join(out, "summary.md"))
     return paths
+
+
+def summary(configs, paths, out):
+    """Markdown of every figure and table written, with the commands that regenerate them
+    (image links start with ``{prefix}``, filled in by ``reproduce.update_readme``)."""
+
+    def listed(key):
+        return " ".join(sorted({str(c[key]) for c in configs}))
+
+    lams = sorted({c["lam"] for c in configs if c["method"] == "aga"})
+    sweep = (f"aga-ref sweep --envs {listed('env')} --methods {listed('method')} "
+             + (f"--lams {' '.join(f'{x:g}' for x in lams)} " if lams else "")
+             + f"--seeds {listed('seed')} --env-steps {listed('env_steps')} "
+             + "--out runs/sweep")  # fmt: skip
+    text = [f"Generated from {len(configs)} runs by\n\n```bash\n{sweep}\n"
+            f"aga-ref plot runs/sweep/*/ --out {out} --update-readme README.md\n```\n"]  # fmt: skip
+    for path in paths:
+        name = os.path.basename(path)
+        if name.endswith(".png") or name.endswith(".gif"):
+            text.append(f"![{name}]({PREFIX}{name})\n")
+        elif name.endswith(".md") and name != "summary.md":
+            with open(path, encoding="utf-8") as f:
+                text.append(f.read())
+    return "\n".join(text)
 
 
 def _final(runs, key):
@@ -102,13 +145,13 @@ def _table(out, game, groups):
             "beam_hits", "apples_eaten", "cells_cleaned", "waste_density"]  # fmt: skip
     keys = [k for k in keys if any(k in c and np.any(c[k] != 0)
                                    for runs in groups.values() for c in runs)]  # fmt: skip
-    rows = [[name, len(runs), int(max(c["env_steps"][-1] for c in runs))]
+    rows = [[name, len(runs), max(c["budget"] for c in runs)]
             + [_final(runs, k) for k in keys] for name, runs in sorted(groups.items())]  # fmt: skip
     title = (
         f"{game}: outcome of each method, mean of each run's last {FINAL_ROWS} logged "
         "rows, then mean +- 95% t half-width over seeds"
     )
-    save_table(out, f"{game}_outcomes", ["method", "seeds", "env steps"] + keys, rows, title)
+    save_table(out, f"{game}_outcomes", ["method", "seeds", "env-steps budget"] + keys, rows, title)
     return [os.path.join(out, f"{game}_outcomes.md")]
 
 
@@ -141,9 +184,22 @@ def main(argv=None):
     parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
     parser.add_argument("--out", default=None, help="default: the first folder")
     parser.add_argument("--no-gif", action="store_true")
+    parser.add_argument(
+        "--update-readme",
+        metavar="README",
+        help="rewrite its section between <!-- learning:start/end --> markers",
+    )
     args = parser.parse_args(argv)
+    out = args.out or args.folders[0]
     try:
-        for path in plot(args.folders, args.out or args.folders[0], gif=not args.no_gif):
-            print(f"wrote {path}")
-    except ValueError as error:
+        if args.update_readme:  # fail before the work, not after it
+            update_readme(args.update_readme, out, "", *README_MARKERS, dry_run=True)
+        paths = plot(args.folders, out, gif=not args.no_gif)
+    except (ValueError, OSError) as error:
         parser.error(str(error))
+    for path in paths:
+        print(f"wrote {path}")
+    if args.update_readme:
+        configs = [load_run(folder)[0] for folder in args.folders]
+        update_readme(args.update_readme, out, summary(configs, paths, out), *README_MARKERS)
+        print(f"rewrote the learning-agents results in {args.update_readme}")
