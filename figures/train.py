@@ -8,6 +8,9 @@ With no ``--env-steps`` it runs a demo of ``DEMO_STEPS`` (a few minutes on 2 cor
 """
 
 import argparse
+import ast
+import dataclasses
+import inspect
 import os
 
 from aga_ref.rl.config import Config
@@ -15,6 +18,18 @@ from aga_ref.rl.methods import METHODS
 
 DEMO_STEPS = 300_000
 ENVS = ("harvest", "cleanup")
+EXPLICIT = ("method", "lam", "sign_rule", "align", "env_steps", "num_envs", "num_steps",
+            "seed", "critic")  # fmt: skip
+
+
+def _field_docs():
+    """The one-line docstring under each field of ``Config`` (the cleanrl habit)."""
+    body = ast.parse(inspect.getsource(Config)).body[0].body
+    return {a.target.id: b.value.value for a, b in zip(body, body[1:])
+            if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr)}  # fmt: skip
+
+
+DOCS = _field_docs()
 
 
 def add_arguments(parser):
@@ -37,9 +52,17 @@ def add_arguments(parser):
     parser.add_argument("--num-agents", type=int, default=5)
     parser.add_argument("--max-steps", type=int, default=1000, help="episode length")
     parser.add_argument("--critic", choices=("mappo", "ippo"), default=Config.critic)
-    parser.add_argument("--hidden", type=int, default=Config.hidden)
-    parser.add_argument("--lr", type=float, default=Config.lr)
     parser.add_argument("--seed", type=int, default=0)
+    for field in dataclasses.fields(Config):  # every other learner option, e.g. --gamma
+        if field.name not in EXPLICIT:
+            flag = "--" + field.name.replace("_", "-")
+            doc = DOCS.get(field.name, "")
+            if isinstance(field.default, bool):
+                parser.add_argument(flag, action=argparse.BooleanOptionalAction,
+                                    default=field.default, help=doc)  # fmt: skip
+            else:
+                parser.add_argument(flag, type=type(field.default), default=field.default,
+                                    help=f"{doc} (default: {field.default:g})")  # fmt: skip
     parser.add_argument("--out", default=None, help="default: runs/ENV-METHOD-sSEED")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
     parser.add_argument("--no-plot", action="store_true", help="skip the plot at the end")
@@ -47,11 +70,13 @@ def add_arguments(parser):
 
 def config_from(args):
     """The learner's ``Config`` from parsed arguments (raises ``ValueError`` on bad input)."""
+    others = {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
+              if f.name not in EXPLICIT}  # fmt: skip
     return Config(
         method=args.method, lam=args.lam, sign_rule=args.sign_rule, align=not args.no_align,
         env_steps=DEMO_STEPS if args.env_steps is None else args.env_steps,
         num_envs=args.num_envs, num_steps=args.num_steps, seed=args.seed, critic=args.critic,
-        hidden=args.hidden, lr=args.lr,
+        **others,
     )  # fmt: skip
 
 
