@@ -13,6 +13,7 @@ from aga_ref.rl import methods
 from aga_ref.rl.config import Config
 from aga_ref.rl.policy import init_params, layer_shapes, log_softmax, mlp, sample_actions, unflatten
 from aga_ref.rl.returns import gae, sl_rewards, svo_rewards
+from aga_ref.rl.rollout import EpisodeTracker, collect
 from aga_ref.rl.surrogate import Batch, ppo_objective
 from aga_ref.rl.train import TrainingDiverged, load_checkpoint, train
 from games.gridworld import make_env
@@ -64,8 +65,8 @@ def test_svo_and_sl_shaping_by_hand():
 def test_fcgrad_cases_by_hand():
     xi = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
     xi_c = np.array([[1.0, 1.0], [-1.0, 1.0], [-1.0, 1.0]])
-    v_ind = np.array([0.0, 0.0, 5.0])
-    v_col = np.array([3.0, 3.0, 3.0])  # V_c / N = 1: agents 0, 1 behind, agent 2 ahead
+    v_ind = np.array([0.0, 0.0, 2.0])
+    v_col = np.array([3.0, 3.0, 3.0])  # V_c / N = 1 (sum over 3 agents): agent 2 is ahead
     d = methods.fcgrad_direction(xi, xi_c, v_ind, v_col, beta=0.8)
     assert_allclose(d[0], [1.0, 0.8])  # agree: 0.2 xi + 0.8 xi_c
     assert_allclose(d[1], [0.5, 0.5])  # conflict, behind: xi off the normal plane of xi_c
@@ -84,6 +85,30 @@ def test_masked_actions_have_probability_zero_and_are_never_sampled():
     probs = np.exp(log_softmax(anp.where(avail, mlp(layers, x), -1e9)))
     assert np.all(probs[~avail] == 0.0)
     assert_allclose(probs.sum(-1), 1.0, rtol=1e-5)
+
+
+def test_rollout_marks_reset_steps_and_counts_episodes_by_their_real_steps():
+    env = MatrixGameEnv(PRISONERS_DILEMMA, num_envs=3, max_steps=5)
+    obs, info = env.reset()
+    shapes = layer_shapes(1, 4, 2)
+    layers = unflatten(init_params(shapes, 2, np.random.default_rng(0), 1.0), shapes)
+    carry = {"obs": obs, "info": info, "done": np.zeros(3, bool), "tracker": EpisodeTracker(3, 2)}
+    batch, finished = collect(env, layers, carry, 20, np.random.default_rng(1), "ippo")
+    # the step after an episode ends is the environment's reset step: not a transition
+    np.testing.assert_array_equal(batch["live"][1:], ~batch["done"][:-1])
+    assert len(finished) == 3 * 3  # episodes of 5 steps + 1 reset step, in 20 steps
+    for episode in finished:
+        assert episode["length"] == 5
+        assert_allclose(episode["efficiency"], episode["social_welfare"] / 5)
+    # sustainability of environment 0's first episode: mean over agents of the mean step
+    # (1-based) of their positive rewards
+    r = batch["rewards"][:5, 0]  # (5, N)
+    t = np.arange(1, 6)[:, None]
+    per_agent = [(t[:, 0][r[:, i] > 0]).mean() for i in range(2) if np.any(r[:, i] > 0)]
+    assert_allclose(finished[0]["sustainability"], np.mean(per_agent))
+    # the three finished episodes of every environment end at step 16; reset steps pay 0
+    first_17 = batch["rewards"][:17][batch["live"][:17]]  # (live steps, N)
+    assert_allclose(sum(e["social_welfare"] for e in finished), first_17.sum())
 
 
 def _cooperation(state):
