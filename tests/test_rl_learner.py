@@ -215,3 +215,15 @@ def test_env_rejects_wrong_action_shapes():
     env.reset()
     with pytest.raises(ValueError, match=r"actions must have shape \(B, N\)"):
         env.step(np.zeros((3, 2), dtype=np.int64))
+
+
+@pytest.mark.slow
+def test_harvest_agents_stop_beaming_and_collect_more_apples(tmp_path):
+    env = make_env("harvest", num_envs=32, num_agents=5, seed=0)
+    config = Config(method="simul-ind", env_steps=200_000)
+    _, rows = train(env, config, log=lambda *a: None)
+    logged = [r for r in rows if r.get("beam_hits") is not None]
+    first, last = logged[0], logged[-1]
+    assert last["beam_hits"] < 0.2 * first["beam_hits"]
+    assert last["apples_eaten"] > first["apples_eaten"]
+    assert last["social_welfare"] > 0 > first["social_welfare"]

@@ -106,3 +106,28 @@ def test_collective_surrogate_is_not_the_sum_of_the_individual_ones(problem):
     theta, shapes, batch, game = problem
     w = theta.ravel()
     assert abs(game.collective_loss(w) - sum(l(w) for l in game.losses)) > 1e-3
+
+
+def test_float32_stays_float32_through_every_derivative():
+    theta, shapes, batch = tiny_problem(seed=2)
+    f32 = [None if a is None or a.dtype.kind != "f" else a.astype(np.float32) for a in batch]
+    batch32 = type(batch)(*[b if a is None else a for a, b in zip(f32, batch)])
+    for hvp in (None, "collective", "individual"):
+        terms = surrogate_terms(theta.astype(np.float32), shapes, batch32, CLIP, hvp=hvp)
+        for name in ("xi", "xi_c", "ent_grad", "Hv"):
+            value = getattr(terms, name)
+            assert value is None or value.dtype == np.float32, (hvp, name, value.dtype)
+
+
+def test_log_softmax_gradient_stays_float32():
+    # autograd's gradient of max divides by an integer count, which upcasts to float64;
+    # policy.log_softmax holds the shift constant so the backward pass stays float32
+    from autograd import grad
+
+    from aga_ref.rl.policy import log_softmax
+
+    logits = np.random.default_rng(0).standard_normal((2, 5, 4)).astype(np.float32)
+    g = grad(lambda z: np.sum(log_softmax(z)[..., 0] * 1.5))(logits)
+    assert g.dtype == np.float32
+    p = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    assert_allclose(g, 1.5 * ((np.arange(4) == 0) - p), rtol=1e-5, atol=1e-6)
