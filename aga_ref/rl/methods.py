@@ -26,8 +26,9 @@ from aga_ref.aga import aga_terms_from
 
 METHODS = ("simul-ind", "simul-co", "cga", "sga", "aga", "fcgrad", "svo", "sl")
 # Methods with a lam, and its default. AgA: 0.1, the smallest of the paper's grid
-# {0.1, 1, 100, 1000}; with Adam, lam >= 1 lets the H_c^T xi_c term hold the policies near
-# uniform at our budgets (README, "Learning agents"). CGA: 1.0, as for the games.
+# {0.1, 1, 100, 1000}: at lam = 100 and 1000 the aligned sign flips between minibatches
+# and the direction, dominated by lam (xi + H_c^T xi_c), flips with it, so the policies
+# barely move at our budgets (README, "Learning agents"). CGA: 1.0, as for the games.
 LAM_METHODS = {"aga": 0.1, "cga": 1.0}
 HVP = {"aga": "collective", "cga": "individual"}  # the product each method needs
 NEEDS = {"simul-co": ("xi_c",), "aga": ("xi", "xi_c"), "fcgrad": ("xi", "xi_c")}
