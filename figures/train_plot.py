@@ -40,7 +40,9 @@ def load_run(folder):
 def label(config):
     lam = config.get("lam")
     name = config["method"] + ("" if lam is None else f" lam={lam:g}")
-    return name + ("" if config.get("align", True) else " (no align)")
+    name += "" if config.get("align", True) else " (no align)"
+    name += "" if config.get("sign_rule", "paper") == "paper" else f" ({config['sign_rule']} sign)"
+    return name + ("" if config.get("critic", "mappo") == "mappo" else f" ({config['critic']})")
 
 
 def _band(runs, key):
