@@ -56,8 +56,9 @@ def _band(runs, key):
     return np.array(steps), mean, half
 
 
-def plot(folders, out, gif=True):
-    """Write curves, the outcome table and (if ``gif``) one episode GIF; return the paths."""
+def plot(folders, out, gif=True, gif_from=None):
+    """Write curves, the outcome table and (if ``gif``) an episode GIF of the run in
+    ``gif_from`` (default: the first folder); return the paths."""
     os.makedirs(out, exist_ok=True)
     groups = defaultdict(list)  # (game, label) -> runs
     configs = []
@@ -102,14 +103,14 @@ def plot(folders, out, gif=True):
         paths.append(save_figure(fig, out, f"{game}_curves"))
         paths += _table(out, game, {n: r for (g, n), r in groups.items() if g == game})
     if gif and folders:
-        paths.append(episode_gif(folders[0], os.path.join(out, "episode.gif")))
+        paths.append(episode_gif(gif_from or folders[0], os.path.join(out, "episode.gif")))
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
-        f.write(summary(configs, paths, out).replace(PREFIX, ""))
+        f.write(summary(configs, paths, out, gif_from).replace(PREFIX, ""))
     paths.append(os.path.join(out, "summary.md"))
     return paths
 
 
-def summary(configs, paths, out):
+def summary(configs, paths, out, gif_from=None):
     """Markdown of every figure and table written, with the commands that regenerate them
     (image links start with ``{prefix}``, filled in by ``reproduce.update_readme``)."""
 
@@ -117,12 +118,13 @@ def summary(configs, paths, out):
         return " ".join(sorted({str(c[key]) for c in configs}))
 
     lams = sorted({c["lam"] for c in configs if c["method"] == "aga"})
+    gif_note = f"--gif-from {gif_from} " if gif_from else ""
     sweep = (f"aga-ref sweep --envs {listed('env')} --methods {listed('method')} "
              + (f"--lams {' '.join(f'{x:g}' for x in lams)} " if lams else "")
              + f"--seeds {listed('seed')} --env-steps {listed('env_steps')} "
              + "--out runs/sweep")  # fmt: skip
-    text = [f"Generated from {len(configs)} runs by\n\n```bash\n{sweep}\n"
-            f"aga-ref plot runs/sweep/*/ --out {out} --update-readme README.md\n```\n"]  # fmt: skip
+    plot_cmd = f"aga-ref plot runs/sweep/*/ --out {out} {gif_note}--update-readme README.md"
+    text = [f"Generated from {len(configs)} runs by\n\n```bash\n{sweep}\n{plot_cmd}\n```\n"]
     for path in paths:
         name = os.path.basename(path)
         if name.endswith(".png") or name.endswith(".gif"):
@@ -186,6 +188,7 @@ def main(argv=None):
     parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
     parser.add_argument("--out", default=None, help="default: the first folder")
     parser.add_argument("--no-gif", action="store_true")
+    parser.add_argument("--gif-from", metavar="DIR", help="the run to film (default: the first)")
     parser.add_argument(
         "--update-readme",
         metavar="README",
@@ -196,12 +199,13 @@ def main(argv=None):
     try:
         if args.update_readme:  # fail before the work, not after it
             update_readme(args.update_readme, out, "", *README_MARKERS, dry_run=True)
-        paths = plot(args.folders, out, gif=not args.no_gif)
+        paths = plot(args.folders, out, gif=not args.no_gif, gif_from=args.gif_from)
     except (ValueError, OSError) as error:
         parser.error(str(error))
     for path in paths:
         print(f"wrote {path}")
     if args.update_readme:
         configs = [load_run(folder)[0] for folder in args.folders]
-        update_readme(args.update_readme, out, summary(configs, paths, out), *README_MARKERS)
+        text = summary(configs, paths, out, args.gif_from)
+        update_readme(args.update_readme, out, text, *README_MARKERS)
         print(f"rewrote the learning-agents results in {args.update_readme}")
