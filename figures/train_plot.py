@@ -161,9 +161,9 @@ def _table(out, game, groups):
 
 def episode_gif(folder, path, num_steps=100):
     """Play the run's trained actors for ``num_steps`` in one environment and save a GIF."""
+    from aga_ref.rl.checkpoint import load_checkpoint_arrays
     from aga_ref.rl.policy import sample_actions, unflatten
     from aga_ref.rl.rollout import as_inputs
-    from aga_ref.rl.train import load_checkpoint_arrays
     from games.gridworld import make_env
     from games.gridworld.video import save_episode
 

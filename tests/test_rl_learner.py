@@ -210,6 +210,17 @@ def test_cli_rejects_bad_input(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def test_train_rejects_an_env_of_the_wrong_shape():
+    env = MatrixGameEnv(PRISONERS_DILEMMA, num_envs=4)
+    with pytest.raises(ValueError, match=r"B = config.num_envs = 8 and N >= 2 agents"):
+        train(env, Config(num_envs=8, num_steps=4, num_minibatches=2), log=lambda *a: None)
+    env.num_actions = 1
+    with pytest.raises(ValueError, match="env.num_actions must be an integer >= 2"):
+        train(env, Config(num_envs=4, num_steps=4), log=lambda *a: None)
+    with pytest.raises(TypeError, match="config must be an aga_ref.rl.Config"):
+        train(env, {"method": "aga"})
+
+
 def test_env_rejects_wrong_action_shapes():
     env = make_env("harvest", num_envs=2, num_agents=3, seed=0)
     env.reset()

@@ -22,6 +22,7 @@ term and hands the sum to Adam.
 
 import numpy as np
 
+from aga_ref._checks import one_of
 from aga_ref.aga import aga_terms_from
 
 METHODS = ("simul-ind", "simul-co", "cga", "sga", "aga", "fcgrad", "svo", "sl")
@@ -61,6 +62,7 @@ def direction(method, terms, config, values=None):
     ``terms``: ``surrogate.Terms`` computed with ``needs(method)``; ``config``: the
     learner's ``Config`` (``lam``, ``align``, ``sign_rule``, ``fcgrad_beta``); ``values``:
     (v_ind (N,), v_col (N,)) for FCGrad."""
+    one_of(method, "method", METHODS)
     xi, xi_c, Hv = terms.xi, terms.xi_c, terms.Hv
     if method in ("simul-ind", "svo", "sl", "sga"):
         return xi, {}

@@ -12,28 +12,22 @@ direction, gradient or parameter stops the run with ``TrainingDiverged`` naming 
 the checkpoint on disk is then still the last good one.
 """
 
-import csv
 import dataclasses
 import json
 import os
-import pickle
-import sys
 import time
 
 import numpy as np
 
 from aga_ref._checks import NonFiniteError
 from aga_ref.rl import ppo
+from aga_ref.rl.checkpoint import load_checkpoint, save_checkpoint
 from aga_ref.rl.config import Config
 from aga_ref.rl.optim import adam_init
 from aga_ref.rl.policy import init_params, layer_shapes
+from aga_ref.rl.progress import columns, read_rows, status_line, write_rows
 from aga_ref.rl.returns import gae, sl_rewards, svo_rewards
 from aga_ref.rl.rollout import EpisodeTracker, as_inputs, collect, global_state
-
-EPISODE_COLUMNS = ("social_welfare", "equality", "efficiency", "sustainability", "peace")
-STAT_COLUMNS = ("sign_negative", "xi_norm", "xic_norm", "Hcxic_norm", "agree", "approx_kl",
-                "clip_fraction", "entropy", "value_loss", "actor_grad_norm",
-                "critic_grad_norm")  # fmt: skip
 
 
 class TrainingDiverged(FloatingPointError):
@@ -43,7 +37,18 @@ class TrainingDiverged(FloatingPointError):
 def init_state(env, config):
     """Fresh networks, optimisers, random generator and first observations."""
     rng = np.random.default_rng(config.seed)
+    for name in ("reset", "step"):
+        if not callable(getattr(env, name, None)):
+            raise TypeError(f"env must have a {name}() method, got {type(env).__name__}")
+    actions = getattr(env, "num_actions", None)
+    if isinstance(actions, bool) or not isinstance(actions, (int, np.integer)) or actions < 2:
+        raise ValueError(f"env.num_actions must be an integer >= 2, got {actions!r}")
     obs, info = env.reset(seed=config.seed)
+    if np.ndim(obs) < 3 or np.shape(obs)[1] < 2 or np.shape(obs)[0] != config.num_envs:
+        raise ValueError(
+            f"env.reset() must return observations (B, N, ...) with B = config.num_envs = "
+            f"{config.num_envs} and N >= 2 agents, got shape {np.shape(obs)}"
+        )
     x = as_inputs(obs)  # (N, B, F)
     N = x.shape[0]
     actor_shapes = layer_shapes(x.shape[-1], config.hidden, env.num_actions)
@@ -161,54 +166,6 @@ def _row(state, config, finished, stats, lr):
     return row
 
 
-def _columns(state, row, num_agents):
-    extras = sorted(state["carry"]["tracker"].extras)
-    return (["update", "env_steps", "episodes", "episodes_finished"] + list(EPISODE_COLUMNS)
-            + [f"return_agent_{i}" for i in range(num_agents)] + extras
-            + list(STAT_COLUMNS) + ["lr", "wall_s"])  # fmt: skip
-
-
-def save_checkpoint(path, state, config):
-    """Write the whole training state atomically (a temporary file, then a rename)."""
-    arrays = {k: state[k] for k in ("theta", "phi")}
-    for name in ("actor_adam", "critic_adam"):
-        arrays.update({f"{name}_m": state[name]["m"], f"{name}_v": state[name]["v"]})
-    rest = {
-        k: v for k, v in state.items() if k not in arrays and k not in ("actor_adam", "critic_adam")
-    }
-    rest["adam_t"] = (state["actor_adam"]["t"], state["critic_adam"]["t"])
-    rest["config"] = dataclasses.asdict(config)
-    blob = np.frombuffer(pickle.dumps(rest), dtype=np.uint8)
-    tmp = path + ".tmp.npz"
-    np.savez(tmp, blob=blob, **arrays)
-    os.replace(tmp, path)
-
-
-def load_checkpoint(path, config):
-    """The state saved by ``save_checkpoint``; the config must equal the saved one."""
-    with np.load(path) as f:
-        arrays = {k: f[k] for k in f.files}
-    rest = pickle.loads(arrays.pop("blob").tobytes())
-    saved = rest.pop("config")
-    diff = {k: (saved[k], v) for k, v in dataclasses.asdict(config).items() if saved.get(k) != v}
-    if diff:
-        raise ValueError(f"config must equal the checkpoint's to resume; differing (saved, "
-                         f"given): {diff}")  # fmt: skip
-    t_actor, t_critic = rest.pop("adam_t")
-    state = dict(rest, theta=arrays["theta"], phi=arrays["phi"])
-    state["actor_adam"] = {"m": arrays["actor_adam_m"], "v": arrays["actor_adam_v"], "t": t_actor}
-    state["critic_adam"] = {"m": arrays["critic_adam_m"], "v": arrays["critic_adam_v"],
-                            "t": t_critic}  # fmt: skip
-    return state
-
-
-def load_checkpoint_arrays(path):
-    """The actors' parameters (N, P) and layer shapes from a checkpoint, nothing else."""
-    with np.load(path) as f:
-        rest = pickle.loads(f["blob"].tobytes())
-        return f["theta"], rest["actor_shapes"]
-
-
 def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, meta=None):
     """Train ``config.method`` on ``env`` for ``config.env_steps``; return (state, rows).
 
@@ -217,7 +174,7 @@ def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, me
     (default: a status line)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be an aga_ref.rl.Config, got {type(config).__name__}")
-    log = log or _status_line
+    log = log or status_line
     ckpt = None if out is None else os.path.join(out, "checkpoint.npz")
     if resume:
         if ckpt is None or not os.path.exists(ckpt):
@@ -232,7 +189,7 @@ def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, me
                 json.dump({**dataclasses.asdict(config), **(meta or {})}, f, indent=2)
     state["env"] = env
     csv_path = None if out is None else os.path.join(out, "progress.csv")
-    rows = _read_rows(csv_path, state["rows"]) if resume else []
+    rows = read_rows(csv_path, state["rows"]) if resume else []
     episodes = sum(int(r["episodes_finished"]) for r in rows)
     while state["update"] < config.num_updates:
         start = time.perf_counter()
@@ -248,49 +205,10 @@ def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, me
         row.update(episodes=episodes, wall_s=round(state["wall_s"], 3))
         rows.append(row)
         if csv_path is not None:
-            _write_rows(csv_path, rows, _columns(state, row, state["theta"].shape[0]))
+            write_rows(csv_path, rows, columns(state))
         state["rows"] = len(rows)
         last = state["update"] == config.num_updates
         if ckpt is not None and (state["update"] % checkpoint_every == 0 or last):
             save_checkpoint(ckpt, state, config)
         log(config, row, rows)
     return state, rows
-
-
-def _write_rows(path, rows, columns):
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
-
-
-def _read_rows(path, count):
-    """The first ``count`` rows of a progress file (later ones came after the checkpoint)."""
-    if path is None or not os.path.exists(path):
-        return []
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))[:count]
-    return [{k: (None if v == "" else _number(v)) for k, v in r.items()} for r in rows]
-
-
-def _number(text):
-    value = float(text)
-    return int(value) if value.is_integer() and "." not in text and "e" not in text else value
-
-
-def _status_line(config, row, rows):
-    """One line per update (a rewritten line on a terminal): rate, welfare, equality."""
-    done = row["env_steps"] / config.env_steps
-    rate = row["env_steps"] / max(row["wall_s"], 1e-9)
-    recent = [r for r in rows[-20:] if r.get("social_welfare") is not None]
-    sw = f"{recent[-1]['social_welfare']:.1f}" if recent else "-"
-    eq = f"{recent[-1]['equality']:.2f}" if recent else "-"
-    eta = max(config.env_steps - row["env_steps"], 0) / max(rate, 1e-9)
-    text = (f"[{config.method}] update {row['update']}/{config.num_updates} "
-            f"{row['env_steps']:,}/{config.env_steps:,} env-steps ({100 * done:.0f}%) "
-            f"{rate:,.0f}/s  SW {sw}  E {eq}  eta {eta / 60:.1f} min")  # fmt: skip
-    tty = sys.stdout.isatty()
-    if tty or row["update"] % 10 == 0 or row["update"] == config.num_updates:
-        end = "\n" if (not tty or row["update"] == config.num_updates) else ""
-        print(("\r" if tty else "") + text, end=end, flush=True)

@@ -1,0 +1,59 @@
+"""The progress file (``progress.csv``, one row per update) and the status line."""
+
+import csv
+import os
+import sys
+
+EPISODE_COLUMNS = ("social_welfare", "equality", "efficiency", "sustainability", "peace")
+STAT_COLUMNS = ("sign_negative", "xi_norm", "xic_norm", "Hcxic_norm", "agree", "approx_kl",
+                "clip_fraction", "entropy", "value_loss", "actor_grad_norm",
+                "critic_grad_norm")  # fmt: skip
+
+
+def columns(state):
+    """The progress file's header: fixed columns, each agent's return, the environment's
+    counts (known once the first rollout has run), the update's statistics."""
+    num_agents = state["theta"].shape[0]
+    extras = sorted(state["carry"]["tracker"].extras)
+    return (["update", "env_steps", "episodes", "episodes_finished"] + list(EPISODE_COLUMNS)
+            + [f"return_agent_{i}" for i in range(num_agents)] + extras
+            + list(STAT_COLUMNS) + ["lr", "wall_s"])  # fmt: skip
+
+
+def write_rows(path, rows, columns):
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+
+
+def read_rows(path, count):
+    """The first ``count`` rows of a progress file (later ones came after the checkpoint)."""
+    if path is None or not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))[:count]
+    return [{k: (None if v == "" else _number(v)) for k, v in r.items()} for r in rows]
+
+
+def _number(text):
+    value = float(text)
+    return int(value) if value.is_integer() and "." not in text and "e" not in text else value
+
+
+def status_line(config, row, rows):
+    """One line per update (a rewritten line on a terminal): rate, welfare, equality."""
+    done = row["env_steps"] / config.env_steps
+    rate = row["env_steps"] / max(row["wall_s"], 1e-9)
+    recent = [r for r in rows[-20:] if r.get("social_welfare") is not None]
+    sw = f"{recent[-1]['social_welfare']:.1f}" if recent else "-"
+    eq = f"{recent[-1]['equality']:.2f}" if recent else "-"
+    eta = max(config.env_steps - row["env_steps"], 0) / max(rate, 1e-9)
+    text = (f"[{config.method}] update {row['update']}/{config.num_updates} "
+            f"{row['env_steps']:,}/{config.env_steps:,} env-steps ({100 * done:.0f}%) "
+            f"{rate:,.0f}/s  SW {sw}  E {eq}  eta {eta / 60:.1f} min")  # fmt: skip
+    tty = sys.stdout.isatty()
+    if tty or row["update"] % 10 == 0 or row["update"] == config.num_updates:
+        end = "\n" if (not tty or row["update"] == config.num_updates) else ""
+        print(("\r" if tty else "") + text, end=end, flush=True)
