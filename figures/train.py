@@ -13,6 +13,7 @@ import dataclasses
 import inspect
 import os
 
+from aga_ref.aga import SIGN_RULES
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
 
@@ -39,7 +40,7 @@ def add_arguments(parser):
     parser.add_argument(
         "--lam", type=float, default=None, help="AgA's or CGA's lam (default: AgA 0.1, CGA 1)"
     )
-    parser.add_argument("--sign-rule", choices=("paper", "exact", "per_agent"), default="paper")
+    parser.add_argument("--sign-rule", choices=SIGN_RULES, default="paper")
     parser.add_argument("--no-align", action="store_true", help="AgA without sign alignment")
     parser.add_argument(
         "--env-steps",
