@@ -129,10 +129,10 @@ def test_learner_finds_the_known_optimum_of_a_prisoners_dilemma(method, cooperat
     assert np.all(p > 0.9) if cooperates else np.all(p < 0.1), p
 
 
-def _small_run(tmp_path, name, method="aga", **kwargs):
+def _small_run(tmp_path, name, method="aga", critic="mappo", **kwargs):
     env = make_env("harvest", num_envs=2, num_agents=3, seed=0, max_steps=12)
     config = Config(method=method, env_steps=2 * 8 * 5, num_envs=2, num_steps=8, hidden=8,
-                    num_minibatches=2, seed=3)  # fmt: skip
+                    num_minibatches=2, seed=3, critic=critic)  # fmt: skip
     return train(env, config, out=str(tmp_path / name), **kwargs)
 
 
@@ -141,10 +141,10 @@ def _rows(path):
         return [{k: v for k, v in r.items() if k != "wall_s"} for r in csv.DictReader(f)]
 
 
-@pytest.mark.parametrize("method", ["aga", "fcgrad"])
-def test_same_seed_same_progress(tmp_path, method):
-    _small_run(tmp_path, "a", method, log=lambda *a: None)
-    _small_run(tmp_path, "b", method, log=lambda *a: None)
+@pytest.mark.parametrize("method, critic", [("aga", "mappo"), ("fcgrad", "mappo"), ("cga", "ippo")])
+def test_same_seed_same_progress(tmp_path, method, critic):
+    _small_run(tmp_path, "a", method, critic, log=lambda *a: None)
+    _small_run(tmp_path, "b", method, critic, log=lambda *a: None)
     rows = _rows(tmp_path / "a")
     assert rows == _rows(tmp_path / "b")
     assert any(r["social_welfare"] for r in rows)  # episodes finished and were logged

@@ -71,11 +71,10 @@ def init_state(env, config):
 def advantages(state, batch, config):
     """Values of every visited input, then GAE for the individual and collective rewards."""
     T = batch["rewards"].shape[0]
-    if config.critic == "ippo":  # (T, N, B, F) -> (N, (T+1) B, F)
-        inputs = np.concatenate([batch["critic"], batch["next_critic"][None]])
+    inputs = np.concatenate([batch["critic"], batch["next_critic"][None]])  # (T+1, ...)
+    if config.critic == "ippo":  # (T+1, N, B, F) -> (N, (T+1) B, F)
         inputs = inputs.transpose(1, 0, 2, 3).reshape(inputs.shape[1], -1, inputs.shape[-1])
-    else:  # (T, B, F) -> ((T+1) B, F), the centralised critic's input
-        inputs = np.concatenate([batch["critic"], batch["next_critic"][None]])
+    else:  # (T+1, B, F) -> ((T+1) B, F), the centralised critic's input
         inputs = inputs.reshape(-1, inputs.shape[-1])
     v = ppo.critic_values(state["phi"], state["critic_shapes"], inputs)  # (N, (T+1) B, 2)
     B = batch["rewards"].shape[1]
