@@ -29,6 +29,7 @@ import numpy as np
 
 from aga_ref._checks import as_real, as_vector, one_of
 from aga_ref.derivatives import linearize
+from aga_ref.game import block_slices
 
 SIGN_RULES = ("paper", "exact", "per_agent")
 
@@ -117,8 +118,7 @@ def _blocks(sizes, dim):
     sizes = [int(s) for s in sizes]
     if any(s < 1 for s in sizes) or sum(sizes) != dim:
         raise ValueError(f"sizes must be positive and sum to D = {dim}, got {sizes}")
-    ends = np.cumsum(sizes)
-    return [slice(int(e - s), int(e)) for s, e in zip(sizes, ends)]
+    return block_slices(sizes)
 
 
 def aga_direction(game, w, lam, align=True, sign_rule="paper"):

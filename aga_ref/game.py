@@ -53,8 +53,7 @@ class Game:
             self.explicit_collective = None
         self.num_players = len(losses)
         self.dim = sum(self.sizes)
-        ends = np.cumsum(self.sizes)
-        self.blocks = tuple(slice(int(e - s), int(e)) for s, e in zip(self.sizes, ends))
+        self.blocks = block_slices(self.sizes)
         # Weight of sum_i l_i in l_c: 1 for the sum, 1/n for the mean.
         self.collective_weight = 1.0 if self.collective != "mean" else 1.0 / self.num_players
 
@@ -93,6 +92,12 @@ class Game:
         if self.explicit_collective is not None:
             return self.explicit_collective(w)
         return self.collective_weight * sum(loss(w) for loss in self.losses)
+
+
+def block_slices(sizes):
+    """The players' slices of ``w`` from their block sizes ``d_i``: tuple of n slices."""
+    ends = np.cumsum(sizes)
+    return tuple(slice(int(e - s), int(e)) for s, e in zip(sizes, ends))
 
 
 def _scalar(value, i):

@@ -96,7 +96,8 @@ def update_cost(game, critic, repeats=5):
             start = time.perf_counter()
             terms = surrogate_terms(state["theta"], state["actor_shapes"], mini, c.clip,
                                     *methods.needs(method))  # fmt: skip
-            methods.direction(method, terms, c, (np.zeros(5), np.zeros(5)))
+            values = (np.zeros(len(mini.x)), np.zeros(len(mini.x)))  # FCGrad only
+            methods.direction(method, terms, c, values)
             times[method]["terms"].append(time.perf_counter() - start)
     return {m: {k: float(np.median(v)) for k, v in t.items()} for m, t in times.items()}
 
@@ -105,7 +106,7 @@ def _minibatch(data, config):
     from aga_ref.rl.surrogate import Batch
 
     S = data["actions"].shape[1] // config.num_minibatches
-    w = np.full((5, S), 1.0 / S, np.float32)
+    w = np.full((data["x"].shape[0], S), 1.0 / S, np.float32)
     return Batch(data["x"][:, :S], data["actions"][:, :S], None, data["logp"][:, :S],
                  data["adv_ind"][:, :S], data["adv_col"][:, :S], w)  # fmt: skip
 

@@ -23,11 +23,15 @@ from aga_ref.metrics import equality
 from aga_ref.rl.policy import sample_actions
 
 
+def _float32(a):
+    """float32 network input; uint8 images scaled to [0, 1]."""
+    return a * np.float32(1 / 255) if a.dtype == np.uint8 else a.astype(np.float32)
+
+
 def as_inputs(obs):
     """Observations (B, N, ...) -> network inputs (N, B, F) float32 (uint8 scaled to [0, 1])."""
     B, N = obs.shape[:2]
-    x = np.asarray(obs).reshape(B, N, -1).transpose(1, 0, 2)
-    return x * np.float32(1 / 255) if x.dtype == np.uint8 else x.astype(np.float32)
+    return _float32(np.asarray(obs).reshape(B, N, -1).transpose(1, 0, 2))
 
 
 def global_state(env, info):
@@ -96,8 +100,9 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
 
     ``carry``: dict with the last ``obs``, ``info``, ``done`` (B,) and the ``tracker``; it
     is updated in place. ``critic_inputs`` in {"mappo", "ippo"}. Returns the batch as a dict
-    of (T, ...) arrays, plus the last step's critic input under ``"next_critic"``, and the
-    list of finished episodes."""
+    of (T, ...) arrays (``"critic"``: the states for MAPPO, None for IPPO, whose critics read
+    ``"x"``), plus the last step's critic input under ``"next_critic"``, and the list of
+    finished episodes."""
     store, finished = {}, []
 
     def put(t, key, value):  # preallocated (T, ...) arrays: no copies to stack at the end
@@ -124,13 +129,14 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
                            ("live", live)):  # fmt: skip
             put(t, key, value)
         carry.update(obs=obs, info=info, done=done)
-    store["next_critic"] = _critic_input(env, carry, critic_inputs, as_inputs(carry["obs"]))
+    last_x = as_inputs(carry["obs"])
+    store["next_critic"] = (
+        last_x if critic_inputs == "ippo" else _critic_input(env, carry, critic_inputs, last_x)
+    )
     return store, finished
 
 
 def _critic_input(env, carry, kind, x):
-    """MAPPO: the global state (B, F) before the step; IPPO: the agents' inputs (N, B, F)."""
-    if kind == "ippo":
-        return x
-    state = global_state(env, carry["info"])
-    return state * np.float32(1 / 255) if state.dtype == np.uint8 else state.astype(np.float32)
+    """MAPPO: the global state (B, F) before the step; IPPO: the agents' inputs (N, B, F),
+    which the batch keeps once, under ``"x"`` (so None here)."""
+    return None if kind == "ippo" else _float32(global_state(env, carry["info"]))

@@ -71,7 +71,8 @@ def init_state(env, config):
 def advantages(state, batch, config):
     """Values of every visited input, then GAE for the individual and collective rewards."""
     T = batch["rewards"].shape[0]
-    inputs = np.concatenate([batch["critic"], batch["next_critic"][None]])  # (T+1, ...)
+    seen = batch["x"] if config.critic == "ippo" else batch["critic"]  # (T, ...)
+    inputs = np.concatenate([seen, batch["next_critic"][None]])  # (T+1, ...)
     if config.critic == "ippo":  # (T+1, N, B, F) -> (N, (T+1) B, F)
         inputs = inputs.transpose(1, 0, 2, 3).reshape(inputs.shape[1], -1, inputs.shape[-1])
     else:  # (T+1, B, F) -> ((T+1) B, F), the centralised critic's input
@@ -130,10 +131,10 @@ def experience(env, state, config, clock=None):
         else _agent_major(batch["avail"].transpose(0, 2, 1, 3)),
         "adv_ind": _agent_major(adv_ind), "adv_col": _agent_major(adv_col),
         "ret": _agent_major(ret), "values": _agent_major(values), "live": _agent_major(live),
-        "critic": batch["critic"].reshape(-1, batch["critic"].shape[-1])
-        if config.critic == "mappo"
-        else _agent_major(batch["critic"].transpose(0, 2, 1, 3)),
     }  # fmt: skip
+    # the critics' inputs: MAPPO's states (S, F); IPPO's are the actors' own (N, S, F)
+    data["critic"] = (batch["critic"].reshape(-1, batch["critic"].shape[-1])
+                      if config.critic == "mappo" else data["x"])  # fmt: skip
     clock("advantages")
     return data, finished
 
