@@ -11,7 +11,13 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["aga_ref", "aga_ref.*", "games", "games.*", "figures"]),
     package_data={"aga_ref": ["data/*.json"]},
-    install_requires=["numpy>=1.24", "autograd>=1.7", "scipy>=1.10", "matplotlib>=3.7"],
+    install_requires=[
+        "numpy>=1.24",
+        "autograd>=1.7",
+        "scipy>=1.10",
+        "matplotlib>=3.7",
+        "jsonschema>=4.18",  # validates the conformance data and submissions (aga-ref verify)
+    ],  # fmt: skip
     extras_require={"test": ["pytest>=7", "hypothesis>=6.80", "ruff>=0.5", "pettingzoo>=1.24"]},
     entry_points={"console_scripts": ["aga-ref = figures.cli:main"]},
 )

@@ -70,8 +70,10 @@ def exact_sign(xi, xi_c, Hc_xic):
 
 
 def per_agent_sign(xi, xi_c, Hc_xic, blocks):
-    """The paper's rule inside each player's block: an array (n,) of +1.0/-1.0."""
+    """The paper's rule inside each player's block: an array (n,) of +1.0/-1.0. ``blocks``
+    are the players' slices (``Game.blocks``), which must cover ``0..D`` in order."""
     xi, xi_c, Hc_xic = _vectors(xi, xi_c, Hc_xic)
+    _check_blocks(blocks, xi.size)
     return np.array([paper_sign(xi[b], xi_c[b], Hc_xic[b]) for b in blocks])
 
 
@@ -109,6 +111,22 @@ def aga_terms_from(xi, xi_c, Hc_xic, lam, align=True, sign_rule="paper", sizes=N
         xic_xic=float(np.dot(xi_c, xi_c)), xic_adj=float(np.dot(xi_c, xi_adj)),
         sign=sign, lam=lam_used, xi_tilde=xi_tilde,
     )  # fmt: skip
+
+
+def _check_blocks(blocks, dim):
+    """Raise unless ``blocks`` are step-1 slices that tile ``0..dim`` in order."""
+    blocks, end = list(blocks), 0
+    for i, b in enumerate(blocks):
+        if not isinstance(b, slice) or b.step not in (None, 1):
+            raise TypeError(f"blocks[{i}] must be a slice with step 1, got {b!r}")
+        if b.start != end or not isinstance(b.stop, (int, np.integer)) or b.stop <= end:
+            raise ValueError(
+                f"blocks must tile 0..{dim} in order without gaps or overlaps: blocks[{i}] "
+                f"should start at {end}, got {b!r}"
+            )
+        end = b.stop
+    if len(blocks) < 2 or end != dim:
+        raise ValueError(f"blocks must cover 0..{dim} with at least 2 players, got {blocks}")
 
 
 def _blocks(sizes, dim):

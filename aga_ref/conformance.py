@@ -7,16 +7,25 @@ implementation"), a point ``w`` and the expected value of every quantity in ``QU
 ``tests/test_conformance.py`` recomputes every expected value with finite differences of
 the loss values, an oracle that shares no code with the autograd implementation.
 
-Tolerance (float64): a vector ``o`` matches ``e`` when ``max|o - e| <= atol + rtol *
-max|e|``, with ``rtol = 1e-6`` and ``atol = 1e-10``; the reported error is
-``max|o - e| / max|e|``. Signs must match exactly. For a float32
-implementation pass ``rtol=1e-4``. Cases keep every sign at least a relative ``1e-3``
-away from a tie.
+Tolerance: a value ``o`` matches the expected ``e`` when ``max|o - e| <= atol + rtol * S``,
+where ``S`` (the case's ``scale`` for that quantity, ``reference_scales``) is the size of the
+terms the quantity is computed from, not of the result. Near a fixed point ``xi_c`` is a sum
+of per-player gradients that cancel, and ``xi_tilde = xi_c + lam (xi + g)`` can be far
+smaller than its terms; any floating-point computation of it errs by about machine epsilon
+times those terms, so a tolerance relative to ``|e|`` alone would fail a correct float32
+implementation there. ``rtol = 1e-6`` (``RTOL``) for float64 and ``1e-4`` (``RTOL_FLOAT32``)
+for float32; ``atol = 1e-10``. The reported error is ``max|o - e| / S``. Signs must match
+exactly; cases keep every sign at least a relative ``1e-3`` away from a tie.
+
+``SCHEMA_PATH`` is the JSON Schema of the data file and ``SUBMISSION_SCHEMA_PATH`` that of a
+submission (``{case_id: {quantity: value}}``); ``aga-ref verify`` validates against both.
 """
 
 import json
 import os
 
+import autograd
+import jsonschema
 import numpy as np
 
 from aga_ref.aga import aga_terms
@@ -25,7 +34,9 @@ from aga_ref.derivatives import linearize
 
 VERSION = 1
 DATA_PATH = os.path.join(os.path.dirname(__file__), "data", f"conformance_v{VERSION}.json")
-RTOL, ATOL = 1e-6, 1e-10
+SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "data", "conformance.schema.json")
+SUBMISSION_SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "data", "submission.schema.json")
+RTOL, RTOL_FLOAT32, ATOL = 1e-6, 1e-4, 1e-10
 ALIGNED_LAMS, UNALIGNED_LAMS, BASELINE_LAM = (0.1, 1.0), (0.1, -0.5), 1.0
 SIGN_RULES = ("paper", "exact", "per_agent")
 QUANTITIES = {
@@ -71,25 +82,87 @@ def reference_outputs(game, w):
     return {k: (np.asarray(v).tolist() if np.ndim(v) else float(v)) for k, v in out.items()}
 
 
+def reference_scales(game, w):
+    """``{quantity: S}`` for every non-sign quantity: the size of the terms it is computed
+    from, the scale of its tolerance (see the module docstring).
+
+    Error scales are propagated elementwise, ``|.|`` meaning absolute values: player ``i``'s
+    gradient ``G_i`` carries ``|G_i| + |H_i| |w|`` (its value and its sensitivity to the
+    rounding of ``w``); sums add their terms' scales, products ``A x`` carry
+    ``|A| (|x| + s_x)``, inner products ``<a, b>`` carry ``sum |a| s_b + s_a |b| + |a||b|``.
+    ``S`` is the largest entry, and never below ``max|e|``."""
+    w = game.point(w)
+    G = [autograd.grad(loss)(w) for loss in game.losses]  # n x (D,)
+    H = [np.abs(autograd.hessian(loss)(w)) for loss in game.losses]  # n x (D, D), |H_i|
+    s_G = [np.abs(g) + h @ np.abs(w) for g, h in zip(G, H)]
+    xi = np.concatenate([g[b] for g, b in zip(G, game.blocks)])
+    s_xi = np.concatenate([s[b] for s, b in zip(s_G, game.blocks)])
+    xi_c, s_xic = sum(G), sum(s_G)
+    abs_Hc = sum(H)  # the terms of H_c
+    abs_H = np.concatenate([h[b] for h, b in zip(H, game.blocks)])  # rows of the game Hessian
+    lin = linearize(game, w)
+    g, H_xi, Ht_xi = lin.Hc_v(xi_c), lin.H_v(xi), lin.Ht_v(xi)
+    s_g = abs_Hc @ (np.abs(xi_c) + s_xic)
+    s_Hxi = abs_H @ (np.abs(xi) + s_xi)
+    s_Htxi = abs_H.T @ (np.abs(xi) + s_xi)
+    s_adj = np.abs(xi) + s_xi + np.abs(g) + s_g  # xi + g
+
+    def dot(a, s_a, b, s_b):
+        return np.sum(np.abs(a) * s_b + s_a * np.abs(b) + np.abs(a * b))
+
+    def tilde(lam):
+        return np.abs(xi_c) + s_xic + abs(lam) * s_adj
+
+    sga = np.abs(Ht_xi) + s_Htxi + np.abs(H_xi) + s_Hxi  # A^T xi = (H^T xi - H xi) / 2
+    vectors = {"xi": s_xi, "xi_c": s_xic, "Hc_xic": s_g, "H_xi": s_Hxi, "Ht_xi": s_Htxi,
+               "xic_g": dot(xi_c, s_xic, g, s_g), "xi_g": dot(xi, s_xi, g, s_g),
+               "g_g": dot(g, s_g, g, s_g), "xic_xic": dot(xi_c, s_xic, xi_c, s_xic),
+               "xic_adj": dot(xi_c, s_xic, xi + g, s_adj),
+               f"sga[lam={BASELINE_LAM},eps=0.1]": np.abs(xi) + s_xi + BASELINE_LAM * sga / 2,
+               f"cga[lam={BASELINE_LAM}]":
+                   np.abs(xi) + s_xi + BASELINE_LAM * (np.abs(Ht_xi) + s_Htxi)}  # fmt: skip
+    for rule in SIGN_RULES:
+        for lam in ALIGNED_LAMS:
+            vectors[f"xi_tilde[sign_rule={rule},lam={lam}]"] = tilde(lam)
+    for lam in UNALIGNED_LAMS:
+        vectors[f"xi_tilde[align=False,lam={lam}]"] = tilde(lam)
+    return {name: float(np.max(s)) for name, s in vectors.items()}
+
+
 def load(path=DATA_PATH):
-    """The whole data file as a dict (``version``, ``games``, ``cases``, ...)."""
+    """The whole data file as a dict (``version``, ``games``, ``cases``, ...), validated
+    against ``SCHEMA_PATH``."""
     with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        data = json.load(f)
+    stamp = (os.path.abspath(path), os.path.getmtime(path))
+    if stamp not in _VALIDATED:  # validation takes ~0.1 s: once per file version
+        with open(SCHEMA_PATH, encoding="utf-8") as f:
+            jsonschema.validate(data, json.load(f))
+        _VALIDATED.add(stamp)
+    return data
+
+
+_VALIDATED = set()
 
 
 def cases(path=DATA_PATH):
-    """The cases: dicts with ``id``, ``game`` (its spec), ``tag``, ``w`` and ``expected``."""
+    """The cases: dicts with ``id``, ``game`` (its spec, not its name), ``tags``, ``w``,
+    ``expected`` and ``scale`` (see the README, "Verify your implementation")."""
     data = load(path)
     return [dict(c, game=data["games"][c["game"]]) for c in data["cases"]]
 
 
 class Report:
     """The outcome of ``check``: ``rows`` of (quantity, status, error, tolerance), ``problems``
-    (messages that are not about one quantity) and ``ok``. ``str(report)`` is a table."""
+    (messages that are not about one quantity) and ``ok``. A report is true exactly when it
+    passed (``assert check(...)`` works); ``str(report)`` is a table."""
 
     def __init__(self, case_id, rows, problems):
         self.case_id, self.rows, self.problems = case_id, rows, problems
         self.ok = not problems and bool(rows) and all(row[1] == "ok" for row in rows)
+
+    def __bool__(self):
+        return self.ok
 
     def __str__(self):
         lines = [f"case {self.case_id}: {'PASS' if self.ok else 'FAIL'}"]
@@ -101,11 +174,28 @@ class Report:
         return "\n".join(lines)
 
 
+def check_tolerance(rtol, atol):
+    """Raise ``ValueError`` unless ``rtol`` and ``atol`` are finite numbers >= 0."""
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+        if not (np.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+
+
 def check(case_id, outputs, rtol=RTOL, atol=ATOL, path=DATA_PATH):
     """Compare ``outputs`` (``{quantity: value}``, any subset of ``QUANTITIES``) with the
     expected values of case ``case_id``. Never raises on bad outputs: every problem becomes
-    a row or a message of the returned ``Report``."""
-    known = {c["id"]: c for c in load(path)["cases"]}
+    a row or a message of the returned ``Report``. Raises on a bad ``rtol`` or ``atol``."""
+    check_tolerance(rtol, atol)
+    return _check(_cases_by_id(path), case_id, outputs, rtol, atol)
+
+
+def _cases_by_id(path):
+    return {c["id"]: c for c in load(path)["cases"]}
+
+
+def _check(known, case_id, outputs, rtol, atol):
     if case_id not in known:
         message = f"unknown case id {case_id!r}; see aga_ref.conformance.cases()"
         return Report(case_id, [], [message])
@@ -113,38 +203,72 @@ def check(case_id, outputs, rtol=RTOL, atol=ATOL, path=DATA_PATH):
         return Report(case_id, [], [f"outputs must be a dict, got {type(outputs).__name__}"])
     if not outputs:
         return Report(case_id, [], ["outputs is empty: give at least one quantity"])
-    expected, rows = known[case_id]["expected"], []
+    case, rows = known[case_id], []
     for name, value in outputs.items():
-        if name not in expected:
-            rows.append((str(name), "unknown quantity (known: see QUANTITIES)", None, None))
+        if name not in case["expected"]:
+            known_names = ", ".join(QUANTITIES)
+            rows.append((str(name), f"unknown quantity; known: {known_names}", None, None))
         else:
-            rows.append(_compare(name, value, expected[name], rtol, atol))
+            scale = case["scale"].get(name)
+            rows.append(_compare(name, value, case["expected"][name], scale, rtol, atol))
     return Report(case_id, rows, [])
 
 
-def _compare(name, value, expected, rtol, atol):
+def _numeric(value):
+    """``value`` as a float64 array, or None when it holds anything but numbers (booleans
+    and strings, numeric or not, are refused rather than converted)."""
+    items = np.asarray(value, dtype=object).ravel() if np.ndim(value) else [value]
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, float, np.number)):
+            return None
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _compare(name, value, expected, scale, rtol, atol):
     """One row: (quantity, status, error or None, tolerance or None)."""
     e = np.asarray(expected, dtype=np.float64)
-    try:
-        o = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return (name, f"not numeric: got {type(value).__name__}", None, None)
+    o = _numeric(value)
+    if o is None:
+        return (name, f"not numeric: got {value!r:.60}; give numbers (no strings or booleans)",
+                None, None)  # fmt: skip
     if o.shape != e.shape:
         return (name, f"wrong shape: expected {e.shape}, got {o.shape}", None, None)
     if not np.all(np.isfinite(o)):
         return (name, "non-finite value", None, None)
     if name in SIGNS:
         same = np.array_equal(o, e)
-        return (name, "ok" if same else f"MISMATCH: {o.tolist()} != {e.tolist()}", None, None)
-    diff, scale = float(np.max(np.abs(o - e), initial=0.0)), float(np.max(np.abs(e), initial=0.0))
-    tol = atol + rtol * scale
-    error = diff / scale if scale > 0 else diff
-    return (name, "ok" if diff <= tol else "MISMATCH", error, tol / scale if scale > 0 else tol)
+        status = "ok" if same else f"MISMATCH: yours {o.tolist()}, expected {e.tolist()}"
+        return (name, status, None, None)
+    diff = float(np.max(np.abs(o - e), initial=0.0))
+    S = max(float(np.max(np.abs(e), initial=0.0)), scale or 0.0)
+    tol = atol + rtol * S
+    error = diff / S if S > 0 else diff
+    return (name, "ok" if diff <= tol else "MISMATCH", error, tol / S if S > 0 else tol)
 
 
 def check_all(outputs_by_case, rtol=RTOL, atol=ATOL, path=DATA_PATH):
-    """``check`` for every case in ``{case_id: outputs}``: a list of ``Report``."""
+    """``check`` for every case in ``{case_id: outputs}``: a list of ``Report``. An empty or
+    malformed submission gives one failing report that says why."""
+    check_tolerance(rtol, atol)
     if not isinstance(outputs_by_case, dict):
         kind = type(outputs_by_case).__name__
         return [Report("(file)", [], [f"expected a JSON object {{case_id: outputs}}, got {kind}"])]
-    return [check(cid, out, rtol, atol, path) for cid, out in outputs_by_case.items()]
+    if not outputs_by_case:
+        return [Report("(file)", [], ["the submission holds no cases"])]
+    known = _cases_by_id(path)
+    return [_check(known, cid, out, rtol, atol) for cid, out in outputs_by_case.items()]
+
+
+def coverage(reports, path=DATA_PATH):
+    """``(cases checked, cases in all, (case, quantity) pairs checked, pairs in all)``: what a
+    submission covered. Only known cases and quantities count."""
+    data = load(path)
+    total_pairs = sum(len(c["expected"]) for c in data["cases"])
+    expected = {c["id"]: c["expected"] for c in data["cases"]}
+    cases = {r.case_id for r in reports if r.case_id in expected}
+    pairs = {(r.case_id, row[0]) for r in reports if r.case_id in expected
+             for row in r.rows if row[0] in expected[r.case_id]}  # fmt: skip
+    return len(cases), len(data["cases"]), len(pairs), total_pairs

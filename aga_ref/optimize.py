@@ -5,6 +5,8 @@ returns the whole trajectory so that figures and tests can look at every step, a
 with a ``DivergenceError`` naming the step as soon as a value becomes non-finite.
 """
 
+import inspect
+
 import numpy as np
 
 from aga_ref._checks import NonFiniteError, as_count, as_real, one_of
@@ -37,6 +39,23 @@ def direction(game, method, w, **kwargs):
     return method(game, w, **kwargs)
 
 
+def _check_arguments(method, game, w, kwargs):
+    """Raise a ``TypeError`` naming the method when ``kwargs`` do not fit its direction."""
+    function = METHODS[one_of(method, "method", set(METHODS))] if not callable(method) else method
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):  # a builtin or C callable: nothing to check
+        return
+    try:
+        signature.bind(game, w, **kwargs)
+    except TypeError as error:
+        name = getattr(function, "__name__", method)
+        raise TypeError(
+            f"method {method!r} is {name}{signature}; the keyword arguments given, "
+            f"{sorted(kwargs)}, do not fit it: {error}"
+        ) from None
+
+
 def optimize(game, method, w0, num_steps, eta, projection=None, tol=None, **kwargs):
     """Run up to ``num_steps`` steps of ``method`` from ``w0``; return the trajectory (T+1, D).
 
@@ -56,8 +75,7 @@ def optimize(game, method, w0, num_steps, eta, projection=None, tol=None, **kwar
     eta = as_real(eta, "eta", positive=True)
     if projection is not None and not callable(projection):
         raise TypeError(f"projection must be callable or None, got {type(projection).__name__}")
-    if not callable(method):
-        one_of(method, "method", set(METHODS))
+    _check_arguments(method, game, w, kwargs)
     tol = None if tol is None else as_real(tol, "tol")
     name = getattr(method, "__name__", method)
     trajectory = np.empty((num_steps + 1, game.dim))  # (T+1, D)

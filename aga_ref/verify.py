@@ -1,15 +1,21 @@
-"""``aga-ref verify PATH.json``: check another implementation's outputs for the conformance
-cases and print a pass/fail table per quantity, then every failure. Exit status 0 when
-everything given matches, 1 on any mismatch or problem, 2 when the file cannot be read.
+"""aga-ref verify PATH.json: check another implementation's outputs for the conformance
+cases and print a pass/fail table per quantity, the coverage, then every failure. Exit status
+0 when everything given matches, 1 on any mismatch or problem (or, with --require-all, on a
+case or quantity left out), 2 when the file cannot be read.
 
-PATH.json holds ``{case_id: {quantity: value}}``; see ``aga_ref.conformance``.
+PATH.json holds {case_id: {quantity: value}}: see aga_ref/data/submission.schema.json and
+the README, "Verify your implementation".
 """
 
 import argparse
 import json
+import math
 import sys
 
-from aga_ref.conformance import ATOL, RTOL, SIGNS, check_all
+import jsonschema
+
+from aga_ref import conformance
+from aga_ref.conformance import ATOL, RTOL, RTOL_FLOAT32, SIGNS, check_all, coverage
 
 
 def summarise(reports):
@@ -25,18 +31,51 @@ def summarise(reports):
     return table
 
 
-def render(reports, out=None):
-    """Print the per-quantity table and the failures; return True when all passed."""
+def plural(count, word):
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def schema_problems(outputs):
+    """Messages for every place ``outputs`` breaks the submission schema, with its path.
+    Values of single quantities are left to the per-quantity rows, which say more."""
+    with open(conformance.SUBMISSION_SCHEMA_PATH, encoding="utf-8") as f:
+        validator = jsonschema.Draft202012Validator(json.load(f))
+    problems = []
+    for error in sorted(validator.iter_errors(outputs), key=lambda e: list(e.absolute_path)):
+        if len(error.absolute_path) >= 2:
+            continue
+        where = "".join(f"[{part!r}]" for part in error.absolute_path) or "(top level)"
+        problems.append(f"{where}: {error.message}")
+    return problems
+
+
+def render(reports, out=None, require_all=False, extra_problems=()):
+    """Print the per-quantity table, the coverage and the failures; return True when all
+    passed (and, with ``require_all``, every case and quantity was given)."""
     out = sys.stdout if out is None else out
-    row = "{:<36} {:>5} {:>6} {:>12} {:>10}  {}"
+    table = summarise(reports)
+    width = max([len(q) for q in table] + [len("quantity")])
+    row = "{:<WIDTH} {:>5} {:>6} {:>12} {:>10}  {}".replace("WIDTH", str(width))
     print(row.format("quantity", "cases", "failed", "worst error", "tolerance", "result"), file=out)
-    for quantity, (count, failed, worst, tol) in summarise(reports).items():
+    for quantity, (count, failed, worst, tol) in table.items():
         worst_text = "-" if worst is None else f"{worst:.2e}"
         tol_text = f"{tol:.0e}" if tol is not None else "exact" if quantity in SIGNS else "-"
         result = "PASS" if not failed else "FAIL"
         print(row.format(quantity, count, failed, worst_text, tol_text, result), file=out)
+    cases, total_cases, pairs, total_pairs = coverage(reports)
+    print(f"\nCoverage: {cases} of {plural(total_cases, 'case')}, {pairs} of "
+          f"{total_pairs} (case, quantity) pairs checked", file=out)  # fmt: skip
+    incomplete = cases < total_cases or pairs < total_pairs
+    if incomplete:
+        missing = sorted(set(conformance.QUANTITIES) - set(table))
+        if missing:
+            print(f"  not given in any case: {', '.join(missing)}", file=out)
     failures = [(r.case_id, row) for r in reports for row in r.rows if row[1] != "ok"]
-    problems = [(r.case_id, message) for r in reports for message in r.problems]
+    problems = [("(file)", m) for m in extra_problems]
+    problems += [(r.case_id, message) for r in reports for message in r.problems]
+    if require_all and incomplete:
+        problems.append(("(file)", "--require-all: the submission does not cover every case "
+                                   "and quantity"))  # fmt: skip
     if failures or problems:
         print("\nFailures:", file=out)
     for case_id, message in problems:
@@ -44,16 +83,33 @@ def render(reports, out=None):
     for case_id, (quantity, status, error, _) in failures:
         shown = "" if error is None else f" (error {error:.2e})"
         print(f"  {case_id}  {quantity}: {status}{shown}", file=out)
-    passed = bool(reports) and all(r.ok for r in reports)
-    print(f"\nRESULT: {'PASS' if passed else 'FAIL'} ({len(reports)} cases checked)", file=out)
+    passed = bool(reports) and all(reports) and not problems
+    checked = sum(1 for r in reports if r.rows)
+    print(f"\nRESULT: {'PASS' if passed else 'FAIL'} ({plural(checked, 'case')} checked)", file=out)
     return passed
 
 
+def tolerance(text):
+    """argparse type: a finite float >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text!r}")
+    return value
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="aga-ref verify", description=__doc__.splitlines()[0])
+    description = __doc__.split("\n\n")[0].replace("\n", " ")
+    parser = argparse.ArgumentParser(prog="aga-ref verify", description=description)
     parser.add_argument("path", help="JSON file {case_id: {quantity: value}}")
-    parser.add_argument("--rtol", type=float, default=RTOL, help=f"default {RTOL} (float64)")
-    parser.add_argument("--atol", type=float, default=ATOL, help=f"default {ATOL}")
+    parser.add_argument("--rtol", type=tolerance, default=RTOL,
+                        help=f"relative tolerance: {RTOL} (default, float64) or "
+                             f"{RTOL_FLOAT32} for a float32 implementation")  # fmt: skip
+    parser.add_argument("--atol", type=tolerance, default=ATOL, help=f"default {ATOL}")
+    parser.add_argument("--require-all", action="store_true",
+                        help="fail unless every case and every quantity is given")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         with open(args.path, encoding="utf-8") as f:
@@ -61,4 +117,6 @@ def main(argv=None):
     except (OSError, ValueError) as error:
         print(f"aga-ref verify: cannot read {args.path}: {error}", file=sys.stderr)
         return 2
-    return 0 if render(check_all(outputs, args.rtol, args.atol)) else 1
+    reports = check_all(outputs, args.rtol, args.atol)
+    problems = schema_problems(outputs) if isinstance(outputs, dict) else []
+    return 0 if render(reports, require_all=args.require_all, extra_problems=problems) else 1

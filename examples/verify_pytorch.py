@@ -1,11 +1,12 @@
 """AgA in PyTorch, checked against aga-ref's conformance cases.
 
-    python examples/verify_pytorch.py [--out outputs.json] [--wrong-sign]
+    python examples/verify_pytorch.py [--out outputs.json] [--wrong-sign] [--float32]
 
 Rebuilds every conformance game from its spec with torch, computes every quantity with
 ``torch.autograd.grad(..., create_graph=True)``, writes ``{case_id: {quantity: value}}`` as
 JSON and runs ``aga-ref verify`` on it. ``--wrong-sign`` plants a classic bug (the paper's
-sign without its ``<xi_c, g>`` factor) to show that the check catches it.
+sign without its ``<xi_c, g>`` factor) to show that the check catches it. ``--float32``
+computes everything in float32 and verifies with the float32 tolerance (``--rtol 1e-4``).
 """
 
 import argparse
@@ -17,8 +18,9 @@ import torch
 from aga_ref import conformance
 from aga_ref.verify import main as verify
 
-torch.set_default_dtype(torch.float64)
-T = torch.tensor
+
+def T(x):
+    return torch.tensor(x, dtype=torch.get_default_dtype())
 
 
 def losses_of(spec):
@@ -86,13 +88,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="pytorch_outputs.json")
     parser.add_argument("--wrong-sign", action="store_true", help="plant a sign-rule bug")
+    parser.add_argument("--float32", action="store_true", help="compute in float32")
     args = parser.parse_args(argv)
+    torch.set_default_dtype(torch.float32 if args.float32 else torch.float64)
     outputs = {
         c["id"]: aga_outputs(c["game"], c["w"], args.wrong_sign) for c in conformance.cases()
     }
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(outputs, f)
-    return verify([args.out])
+    return verify([args.out] + (["--rtol", str(conformance.RTOL_FLOAT32)] if args.float32 else []))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="aga-ref", description="AgA reference implementation")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("reproduce", help="every figure and table of the paper's games")
-    run.add_argument("--out", default="results", help="output folder (default: results)")
+    run.add_argument(
+        "--out",
+        help="output folder (default: results, or docs/results beside "
+        "the README with --update-readme)",
+    )
     run.add_argument("--quick", action="store_true", help="reduced runs for a smoke test")
     run.add_argument("--seed", type=int, default=0, help="seed of every random start")
     run.add_argument("--update-readme", metavar="README", help="rewrite its results section")
@@ -56,12 +60,20 @@ def main(argv=None):
 
         demo.main()
     elif args.command == "reproduce":
-        from figures.reproduce import reproduce, update_readme
+        from figures.reproduce import committed_results, reproduce, update_readme
 
-        summary = reproduce(args.out, quick=args.quick, seed=args.seed)
+        out = args.out or "results"
         if args.update_readme:
-            update_readme(args.update_readme, args.out, summary)
-        print(f"wrote every figure and table to {args.out}/ (see {args.out}/summary.md)")
+            try:  # before the run, not after it: the README and where its links point
+                out = committed_results(args.update_readme, args.out)
+                update_readme(args.update_readme, out, "", dry_run=True)
+            except (OSError, ValueError) as error:
+                print(f"aga-ref reproduce: --update-readme: {error}", file=sys.stderr)
+                return 2
+        summary = reproduce(out, quick=args.quick, seed=args.seed)
+        if args.update_readme:
+            update_readme(args.update_readme, out, summary)
+        print(f"wrote every figure and table to {out}/ (see {out}/summary.md)")
     return 0
 
 

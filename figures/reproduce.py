@@ -66,6 +66,21 @@ def reproduce(out_dir, quick=False, seed=0, log=print):
     return summary
 
 
+def committed_results(readme, out_dir=None):
+    """The output folder for a run that rewrites ``readme``: ``docs/results`` beside it,
+    the folder whose files are committed, so that the README's links always resolve in a
+    clone. ``out_dir``, when given, must be that folder."""
+    if not os.path.isfile(readme):
+        raise ValueError(f"README {readme!r} does not exist")
+    committed = os.path.join(os.path.dirname(os.path.abspath(readme)), "docs", "results")
+    if out_dir is not None and os.path.abspath(out_dir) != committed:
+        raise ValueError(
+            f"the README's links must point at the committed results {committed}; "
+            f"got --out {out_dir!r} (leave --out out, or give that folder)"
+        )
+    return os.path.relpath(committed)
+
+
 def update_readme(readme, out_dir, summary, start=README_START, end=README_END, dry_run=False):
     """Replace the README's section between the markers ``start`` and ``end`` (by default
     the results section) with ``summary``, its image links made relative to the README.

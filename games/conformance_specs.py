@@ -104,13 +104,24 @@ def _robust(game, out):
         np.asarray(out["Ht_xi"]),
         0.5 * (np.asarray(out["Ht_xi"]) - np.asarray(out["H_xi"])),
     )
-    sga = np.dot(xi, Ht_xi) * np.dot(At_xi, Ht_xi) / game.dim + 0.1
-    sga_scale = n_(xi) * n_(Ht_xi) ** 2 * n_(At_xi) / game.dim + 0.1
-    margins = [_relative(a, s) for a, s in paper] + [
-        _relative(exact, exact_scale),
-        _relative(sga, sga_scale),
-    ]
+    sga = [(np.dot(xi, Ht_xi) * np.dot(At_xi, Ht_xi) / d + 0.1,
+            n_(xi) * n_(Ht_xi) ** 2 * n_(At_xi) / d + 0.1) for d in _sga_dims(game)]  # fmt: skip
+    margins = [_relative(a, s) for a, s in paper + sga] + [_relative(exact, exact_scale)]
     return min(margins) > MARGIN
+
+
+def _sga_dims(game):
+    """SGA's ``d`` (the total number of parameters D), then the two usual mistakes: the
+    number of players n and the largest block d_i."""
+    return game.dim, game.num_players, max(game.sizes)
+
+
+def _sga_dimension_matters(game, out):
+    """True when SGA's sign with d = D differs from its sign with d = n or d = max d_i."""
+    xi, Ht_xi, H_xi = (np.asarray(out[k]) for k in ("xi", "Ht_xi", "H_xi"))
+    product = np.dot(xi, Ht_xi) * np.dot(0.5 * (Ht_xi - H_xi), Ht_xi)
+    signs = {bool(product / d + 0.1 >= 0) for d in _sga_dims(game)}
+    return len(signs) > 1
 
 
 def _samplers(game_id, spec, game, rng):
@@ -140,29 +151,44 @@ def _samplers(game_id, spec, game, rng):
 def generate(seed=0, tries=2000):
     """The whole data file as a dict: games, and robust cases with expected values."""
     rng, specs, cases = np.random.default_rng(seed), game_specs(seed), []
+    sga_rng = np.random.default_rng([seed, 1])  # its own stream: the other cases stay put
     for game_id, spec in specs.items():
         game = build(spec)
         generic, close, near_tag = _samplers(game_id, spec, game, rng)
         plan = [("generic", generic)] * 2 + ([(near_tag, close)] * 2 if close else [])
+        searches = [("search", close or generic)] * tries
+        if game.dim not in (game.num_players, max(game.sizes)):
+            searches += [("search_sga", _samplers(game_id, spec, game, sga_rng)[0])] * tries
         found = []
-        for tag, sample in plan + [("search", close or generic)] * tries:
+        for tag, sample in plan + searches:
             if tag == "search" and any("sign_disagreement" in c["tags"] for c in found):
+                continue
+            if tag == "search_sga" and any("sga_dimension" in c["tags"] for c in found):
                 break
             w = np.round(sample(), 6)
             out = conformance.reference_outputs(game, w)
             disagree = out["sign_paper"] != out["sign_exact"]
-            if not _robust(game, out) or (tag == "search" and not disagree):
+            dimension = _sga_dimension_matters(game, out)
+            wanted = {"search": disagree, "search_sga": dimension}.get(tag, True)
+            if not _robust(game, out) or not wanted:
                 continue
             if tag == "search":
                 tag = near_tag if close else "generic"
-            tags = [tag] + (["sign_disagreement"] if disagree else [])
+            tag = "generic" if tag == "search_sga" else tag
+            tags = ([tag] + (["sign_disagreement"] if disagree else [])
+                    + (["sga_dimension"] if dimension else []))  # fmt: skip
+            scale = conformance.reference_scales(game, w)
             found.append({"id": f"{game_id}/{len(found)}", "game": game_id, "tags": tags,
-                          "w": w.tolist(), "expected": out})  # fmt: skip
+                          "w": w.tolist(), "expected": out, "scale": scale})  # fmt: skip
         cases += found
     return {
         "version": conformance.VERSION,
         "generated_by": "python -m games.conformance_specs",
-        "tolerance": {"rtol": conformance.RTOL, "atol": conformance.ATOL},
+        "tolerance": {
+            "rtol": conformance.RTOL,
+            "rtol_float32": conformance.RTOL_FLOAT32,
+            "atol": conformance.ATOL,
+        },
         "quantities": conformance.QUANTITIES,
         "games": specs,
         "cases": cases,

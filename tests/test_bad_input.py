@@ -102,3 +102,26 @@ def test_sign_rules_validate_their_vectors(rule):
         rule(np.ones(2), np.ones(3), np.ones(2))
     with pytest.raises(ValueError, match="Hc_xic must be finite"):
         rule(np.ones(2), np.ones(2), np.array([1.0, np.inf]))
+
+
+def test_a_method_without_its_required_arguments_is_named_before_the_loop():
+    with pytest.raises(TypeError, match=r"method 'aga' is aga_direction\(.*'lam'"):
+        aga_ref.optimize(GAME, "aga", W, 3, 0.1)
+    with pytest.raises(TypeError, match="method 'cga'.*'gamma'"):
+        aga_ref.optimize(GAME, "cga", W, 3, 0.1, lam=1.0, gamma=2)
+
+
+@pytest.mark.parametrize(
+    "blocks, error",
+    [
+        ([slice(0, 1)], ValueError),  # does not cover 0..2
+        ([slice(0, 1), slice(0, 2)], ValueError),  # overlaps
+        ([slice(0, 1), slice(2, 3)], ValueError),  # a gap, and past D
+        ([slice(0, 2, 2), slice(2, 3)], TypeError),  # a step
+        ([[0], [1, 2]], TypeError),  # index lists, not slices
+    ],
+)
+def test_per_agent_sign_refuses_blocks_that_do_not_tile_the_vectors(blocks, error):
+    v = np.array([1.0, -2.0, 0.5])
+    with pytest.raises(error, match="blocks"):
+        aga_ref.per_agent_sign(v, v, v, blocks)

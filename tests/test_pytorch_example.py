@@ -29,3 +29,17 @@ def test_pytorch_implementation_with_a_wrong_sign_rule_fails(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "sign_paper: MISMATCH" in out and "RESULT: FAIL" in out
     assert "sign_exact: MISMATCH" not in out  # only the planted bug is reported
+
+
+def test_pytorch_implementation_in_float32_passes_with_the_float32_tolerance(tmp_path, capsys):
+    """The documented float32 setting (--rtol 1e-4, relative to the terms' scale) passes an
+    actual float32 implementation, cancellation near fixed points included."""
+    assert load_example().main(["--out", str(tmp_path / "o.json"), "--float32"]) == 0
+    assert "RESULT: PASS" in capsys.readouterr().out
+
+
+def test_pytorch_float32_with_a_wrong_sign_rule_still_fails(tmp_path, capsys):
+    out_file = str(tmp_path / "o.json")
+    assert load_example().main(["--out", out_file, "--float32", "--wrong-sign"]) == 1
+    out = capsys.readouterr().out
+    assert "sign_paper: MISMATCH" in out and "sign_exact: MISMATCH" not in out

@@ -70,3 +70,20 @@ def test_full_reproduction_matches_the_committed_results(tmp_path):
         if name.endswith((".md", ".csv")) and not name.startswith(("compute_table", "summary")):
             with open(os.path.join(committed, name), encoding="utf-8") as f:
                 assert (tmp_path / name).read_text() == f.read(), name
+
+
+def test_update_readme_is_checked_before_the_run_and_links_the_committed_files(tmp_path, capsys):
+    from figures.cli import main
+
+    missing = tmp_path / "nowhere" / "README.md"
+    assert main(["reproduce", "--quick", "--update-readme", str(missing)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers\n")
+    assert main(["reproduce", "--quick", "--update-readme", str(readme)]) == 2
+    assert "results:start" in capsys.readouterr().err
+    readme.write_text(f"{README_START}\n{README_END}\n")
+    elsewhere = str(tmp_path / "results")
+    assert main(["reproduce", "--quick", "--out", elsewhere, "--update-readme", str(readme)]) == 2
+    assert "committed results" in capsys.readouterr().err
+    assert not os.path.exists(elsewhere)  # refused before running anything
