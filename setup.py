@@ -17,7 +17,10 @@ setup(
         "scipy>=1.10",
         "matplotlib>=3.7",
         "jsonschema>=4.18",  # validates the conformance data and submissions (aga-ref verify)
+        "gymnasium>=1.0",  # the gridworld is a gymnasium.vector.VectorEnv
     ],  # fmt: skip
-    extras_require={"test": ["pytest>=7", "hypothesis>=6.80", "ruff>=0.5", "pettingzoo>=1.24"]},
+    extras_require={
+        "test": ["pytest>=7", "hypothesis>=6.80", "ruff>=0.5", "pettingzoo>=1.24", "supersuit>=3.9"]
+    },
     entry_points={"console_scripts": ["aga-ref = figures.cli:main"]},
 )

@@ -1,17 +1,24 @@
 """Throughput of the vectorised Cleanup and Harvest: env-steps/s and agent-steps/s.
 
-    python benchmarks/gridworld.py [--batches 1 16 256 1024] [--seconds 2]
+    python benchmarks/gridworld.py [--batches 1 16 256 1024] [--seconds 2] [--threads 1 2]
 
 5 agents, uniformly random actions (drawn before timing), full 15x15 RGB observations every
-step. For each game and batch size B: the median over 5 timed blocks of env-steps per
-second, agent-steps per second (x5), the time of one step and of building its observations
-alone, and memory per environment: the state and observation
-arrays, and the peak of everything one step allocates (tracemalloc), divided by B. The SSD
-reference (one environment, Python loops, 5 agents, random actions) was measured on this
-kind of machine: about 3.2k env-steps/s for Cleanup and 2.5k for Harvest (SPEC section 7).
+step. For each BLAS thread count (each in its own process, with ``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set), game and batch size B: the median over 5
+timed blocks of env-steps per second with the slowest and fastest block, agent-steps per
+second (x5), the time of one step and of building its observations alone, and memory per
+environment: the state and observation arrays, and the peak of everything one step allocates
+(tracemalloc), divided by B. The step uses no BLAS, so both thread counts should agree within
+noise. "x SSD" divides by the SSD code's throughput on this kind of machine (one
+environment, Python loops, 5 agents, random actions: about 3.2k env-steps/s for Cleanup and
+2.5k for Harvest; docs/paper.md, section 7).
 """
 
 import argparse
+import json
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -20,10 +27,11 @@ import numpy as np
 from games.gridworld import make_env
 
 SSD = {"cleanup": 3200, "harvest": 2500}
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def throughput(env, actions, seconds):
-    """Median env-steps/s over 5 blocks of about ``seconds / 5`` each."""
+    """(median, slowest, fastest) env-steps/s over 5 blocks of about ``seconds / 5`` each."""
     env.reset(seed=0)
     env.step(actions[0])
     per_block, rates = max(1, int(seconds / 5 * 20000 / env.num_envs)), []
@@ -32,7 +40,7 @@ def throughput(env, actions, seconds):
         for t in range(per_block):
             env.step(actions[t % len(actions)])
         rates.append(per_block * env.num_envs / (time.perf_counter() - start))
-    return float(np.median(rates))
+    return float(np.median(rates)), min(rates), max(rates)
 
 
 def observation_ms(env, repeats=20):
@@ -59,23 +67,52 @@ def memory_per_env(env, actions):
     return (state + observation) / env.num_envs, peak / env.num_envs
 
 
+def measure(games, batches, seconds):
+    """One JSON line per (game, B) on stdout: this process's measurements."""
+    for game in games:
+        for B in batches:
+            env = make_env(game, num_envs=B, num_agents=5, seed=0)
+            actions = np.random.default_rng(0).integers(0, env.num_actions, size=(16, B, 5))
+            rate, slowest, fastest = throughput(env, actions, seconds)
+            held, peak = memory_per_env(env, actions)
+            row = {"game": game, "B": B, "rate": rate, "slowest": slowest, "fastest": fastest,
+                   "views_ms": observation_ms(env), "held": held, "peak": peak}  # fmt: skip
+            print(json.dumps(row), flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 16, 256, 1024])
     parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="BLAS threads")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    columns = ["game", "B", "env-steps/s", "agent-steps/s", "x SSD", "step ms", "views ms",
-               "state+obs KiB/env", "step peak KiB/env"]  # fmt: skip
+    games = ("harvest", "cleanup")
+    if args.worker:
+        return measure(games, args.batches, args.seconds)
+    columns = ["game", "B", "BLAS threads", "env-steps/s (slowest-fastest block)",
+               "agent-steps/s", "x SSD", "step ms", "views ms", "state+obs KiB/env",
+               "step peak KiB/env"]  # fmt: skip
+    rows, total = [], len(games) * len(args.batches) * len(args.threads)
+    for threads in args.threads:
+        env = dict(os.environ, **{k: str(threads) for k in BLAS_VARIABLES})
+        command = [sys.executable, __file__, "--worker", "--seconds", str(args.seconds),
+                   "--batches", *map(str, args.batches)]  # fmt: skip
+        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as worker:
+            for line in worker.stdout:
+                row = dict(json.loads(line), threads=threads)
+                rows.append(row)
+                print(f"[{len(rows)}/{total}] {row['game']} B={row['B']} BLAS threads={threads}: "
+                      f"{row['rate']:,.0f} env-steps/s", file=sys.stderr, flush=True)  # fmt: skip
+        if worker.returncode:
+            raise SystemExit(f"the worker with {threads} BLAS threads failed")
     print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
-    for game in ("harvest", "cleanup"):
-        for B in args.batches:
-            env = make_env(game, num_envs=B, num_agents=5, seed=0)
-            actions = np.random.default_rng(0).integers(0, env.num_actions, size=(16, B, 5))
-            rate = throughput(env, actions, args.seconds)
-            held, peak = memory_per_env(env, actions)
-            print(f"| {game} | {B} | {rate:,.0f} | {5 * rate:,.0f} | {rate / SSD[game]:.1f} "
-                  f"| {1e3 * B / rate:.2f} | {observation_ms(env):.2f} "
-                  f"| {held / 1024:.1f} | {peak / 1024:.1f} |")  # fmt: skip
+    for r in sorted(rows, key=lambda r: (games.index(r["game"]), r["B"], r["threads"])):
+        rate = r["rate"]
+        print(f"| {r['game']} | {r['B']} | {r['threads']} "
+              f"| {rate:,.0f} ({r['slowest']:,.0f}-{r['fastest']:,.0f}) | {5 * rate:,.0f} "
+              f"| {rate / SSD[r['game']]:.1f} | {1e3 * r['B'] / rate:.2f} | {r['views_ms']:.2f} "
+              f"| {r['held'] / 1024:.1f} | {r['peak'] / 1024:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

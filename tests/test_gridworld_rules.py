@@ -173,3 +173,25 @@ def test_the_clean_beam_turns_the_first_waste_cell_into_river():
     assert env.waste[0, first] and env.waste[0, second]
     _, rewards = act(env, CLEAN)
     assert not env.waste[0, first] and env.waste[0, second] and rewards[0, 0] == 0.0
+
+
+def test_four_agents_rotating_around_a_2x2_block_all_move():
+    """As in the SSD code (checked by stepping it side by side): a 4-cycle proceeds."""
+    r, c = open_cell_block(LAYOUTS["cleanup"], 2, 2)
+    env = placed("cleanup", [(r, c, EAST), (r, c + 1, SOUTH), (r + 1, c + 1, WEST),
+                             (r + 1, c, NORTH)])  # fmt: skip
+    act(env, UP, UP, UP, UP)
+    assert positions(env) == [(r, c + 1), (r + 1, c + 1), (r + 1, c), (r, c)]
+
+
+def test_a_blocked_occupant_blocks_the_agents_contesting_its_cell():
+    """The documented deviation from SSD, on its worked example (Harvest, unpadded map):
+    agents 0 and 1 contest (13, 35), whose occupant 3 tries to leave toward (13, 34), where
+    agent 2 turns in place. SSD moves the winner of (13, 35) in anyway and two agents end on
+    one cell; ours propagates the block, and nobody moves."""
+    start = [(13, 36, WEST), (14, 35, SOUTH), (13, 34, SOUTH), (13, 35, NORTH)]
+    for seed in range(20):  # whoever wins the contest
+        env = placed("harvest", start, seed=seed, apples=False)
+        act(env, UP, DOWN, CCW, LEFT)
+        assert positions(env) == [(r, c) for r, c, _ in start]
+        assert env.heading[0].tolist() == [WEST, SOUTH, EAST, NORTH]

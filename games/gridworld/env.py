@@ -1,47 +1,92 @@
-"""A batch of ``B`` Cleanup or Harvest environments stepped at once (SPEC section 7).
+"""A batch of ``B`` Cleanup or Harvest environments stepped at once (docs/paper.md, section 7),
+as a ``gymnasium.vector.VectorEnv``.
 
     env = make_env("harvest", num_envs=256, num_agents=5, seed=0, max_steps=1000)
     obs, info = env.reset()                      # obs (B, N, 15, 15, 3) uint8
     obs, rewards, terminations, truncations, infos = env.step(actions)   # actions (B, N)
 
+Spaces: ``single_observation_space`` is ``Box(0, 255, (N, 15, 15, 3), uint8)`` (every agent's
+view of one environment), ``single_action_space`` ``MultiDiscrete([A] * N)``; the batched
+``observation_space`` and ``action_space`` add the leading ``B``. Rewards are ``(B, N)``, one
+per agent: Gymnasium has no multi-agent convention, so wrappers that assume one reward per
+environment (``RecordEpisodeStatistics``, ``NormalizeReward``, ``ClipReward``...) do not
+apply; finished episodes are reported natively instead (below).
+
 Episodes end by truncation after ``max_steps`` steps (``terminations`` is always False).
-Autoreset follows Gymnasium's vector API (``AutoresetMode.NEXT_STEP``, its default): the
-step that ends an episode returns that episode's last observation; the *next* ``step``
+Autoreset follows Gymnasium's ``AutoresetMode.NEXT_STEP`` (``metadata["autoreset_mode"]``):
+the step that ends an episode returns that episode's last observation; the *next* ``step``
 ignores that environment's actions, resets it and returns its first observation with
 reward 0 and ``terminations = truncations = False``.
 
-``infos`` of a step holds what the rewards alone do not tell (zeros on reset steps):
-``apples_eaten``, ``beam_hits`` (fire rays that hit the agent) and ``cells_cleaned``, each
-(B, N) int64 for this step, and ``waste_density`` (B,) after it (0 in Harvest).
+``infos`` of a step follows Gymnasium's vector convention (an array per key over the batch,
+with a boolean mask ``"_key"``). Every step: ``apples_eaten``, ``beam_hits`` (fire rays that
+hit the agent) and ``cells_cleaned``, each (B, N) int64 for this step (zeros on reset
+steps), and ``waste_density`` (B,), the fraction of river cells holding waste after the step
+(0 in Harvest). On a step where episodes end, ``infos["episode"]`` holds, for those
+environments (``infos["_episode"]`` (B,) marks them; zeros elsewhere), as
+``RecordEpisodeStatistics`` would: ``r`` the per-agent returns (B, N), ``l`` the length,
+``t`` the wall-clock seconds since the episode began; and the outcome metrics of
+``aga_ref.episodes``: ``social_welfare``, ``equality``, ``efficiency``, ``sustainability``
+(NaN where no agent got a positive reward), ``peace``, and the episode's totals of
+``apples_eaten``, ``beam_hits`` and ``cells_cleaned`` and its mean ``waste_density``.
 
 Seeds: ``reset(seed=s)`` seeds environment b with ``s + b`` (Gymnasium's convention);
 ``reset(seed=[s_0, ..., s_{B-1}])`` gives each its own. Environment b then evolves exactly
 as ``make_env(..., num_envs=1)`` reset with the same seed, given the same actions.
+``reset(options={"reset_mask": mask})`` resets only the environments where ``mask`` (B,) is
+True (with a seed, those environments take their seeds from it) and returns every
+environment's observation.
+
+Views: ``view="upright"`` (default) turns every view so that the agent's heading points up.
+``view="ssd"`` reproduces the SSD code's views, which for agents facing east or west are
+ours turned by 180 degrees (the cells behind the agent at the top): for comparing with
+agents trained on SSD.
 """
 
-import numpy as np
+import time
 
+import gymnasium
+import numpy as np
+import scipy.sparse
+from gymnasium import spaces
+from gymnasium.vector import AutoresetMode
+from gymnasium.vector.utils import batch_space
+
+from aga_ref.episodes import EpisodeTracker
 from games.gridworld import observe, rng, rules
-from games.gridworld.maps import LAYOUTS
+from games.gridworld.maps import LAYOUTS, VIEW_RADIUS
 
 NUM_ACTIONS = {"harvest": 8, "cleanup": 9}
+VIEWS = ("upright", "ssd")
+COUNTS = ("apples_eaten", "beam_hits", "cells_cleaned")
 
 
 def _neighbours(layout):
-    """(A, A) float32: 1 where two apple cells are among each other's 8 neighbours."""
+    """(A, A) sparse CSR int16: 1 where two apple cells are among each other's 8 neighbours
+    (symmetric). Sparse, so that counting neighbours runs in scipy's C loops and not in BLAS,
+    whose multi-threaded dense product slowed the step 5x on a loaded machine."""
     W, cells = layout.padded_width, layout.apple_cells
     dr = cells[:, None] // W - cells[None, :] // W
     dc = cells[:, None] % W - cells[None, :] % W
-    return ((np.abs(dr) <= 1) & (np.abs(dc) <= 1) & ((dr != 0) | (dc != 0))).astype(np.float32)
+    near = (np.abs(dr) <= 1) & (np.abs(dc) <= 1) & ((dr != 0) | (dc != 0))
+    return scipy.sparse.csr_matrix(near.astype(np.int16))
 
 
-class GridworldEnv:
+class GridworldEnv(gymnasium.vector.VectorEnv):
     """``B`` environments of one game; every state array has a leading ``(B, ...)`` axis."""
 
-    def __init__(self, game, num_envs, num_agents, seed, max_steps):
+    metadata = {"render_modes": ["rgb_array"], "autoreset_mode": AutoresetMode.NEXT_STEP}
+    render_mode = "rgb_array"
+
+    def __init__(self, game, num_envs, num_agents, seed, max_steps, view="upright"):
         self.layout = LAYOUTS[game]
         self.game, self.num_envs, self.num_agents = game, num_envs, num_agents
-        self.max_steps, self.num_actions = max_steps, NUM_ACTIONS[game]
+        self.max_steps, self.num_actions, self.view = max_steps, NUM_ACTIONS[game], view
+        side = 2 * VIEW_RADIUS + 1
+        self.single_observation_space = spaces.Box(0, 255, (num_agents, side, side, 3), np.uint8)
+        self.single_action_space = spaces.MultiDiscrete([self.num_actions] * num_agents)
+        self.observation_space = batch_space(self.single_observation_space, num_envs)
+        self.action_space = batch_space(self.single_action_space, num_envs)
         self.neighbours = _neighbours(self.layout)
         self.move_deltas = rules.move_deltas(self.layout.padded_width)  # (4, 9)
         self.beam_deltas = rules.beam_deltas(self.layout.padded_width)  # (4, 3, 5)
@@ -52,21 +97,32 @@ class GridworldEnv:
         return f"make_env({self.game!r}, num_envs={self.num_envs}, num_agents={self.num_agents})"
 
     # --- public API -------------------------------------------------------------------------
-    def reset(self, seed=None):
-        """Reset every environment; returns ``(obs (B, N, 15, 15, 3), info)``."""
+    def reset(self, *, seed=None, options=None):
+        """Reset the environments (all, or ``options["reset_mask"]``); returns
+        ``(obs (B, N, 15, 15, 3), info)``."""
+        mask = self._reset_mask(options)
         if seed is not None:
             seeds = self._seed_list(seed)
         else:  # the constructor's seeds on the first reset, then the same streams
             seeds = self._seeds if self.keys is None else None
         if seeds is None and self.keys is None:
             raise ValueError("seed must be given, to make_env(seed=...) or reset(seed=...)")
+        if self.keys is None and not mask.all():
+            raise ValueError("the first reset must reset every environment: drop reset_mask")
         if seeds is not None:
-            self.keys = rng.seed_keys(seeds)
-            self.counters = np.zeros(self.num_envs, dtype=np.uint64)
+            keys = rng.seed_keys(seeds)
+            if self.keys is None:
+                self.keys, self.counters = keys, np.zeros(self.num_envs, dtype=np.uint64)
+            else:
+                self.keys = np.where(mask, keys, self.keys)
+                self.counters = np.where(mask, np.uint64(0), self.counters)
         else:  # a new episode, not a replay of the last one
-            self.counters = self.counters + np.uint64(1)
-        self._new_episodes(np.ones(self.num_envs, dtype=bool))
-        self.needs_reset = np.zeros(self.num_envs, dtype=bool)
+            self.counters = self.counters + mask.astype(np.uint64)
+        self._new_episodes(mask)
+        self.needs_reset = np.where(mask, False, getattr(self, "needs_reset", mask))
+        if getattr(self, "tracker", None) is not None:  # episodes cut short are not reported
+            self.tracker.clear(mask)
+            self.started[mask] = time.perf_counter()
         return self._observe(), {}
 
     def step(self, actions):
@@ -81,20 +137,34 @@ class GridworldEnv:
         if restart.any():
             self._new_episodes(restart)
             rewards[restart] = 0.0
-            for key in ("apples_eaten", "beam_hits", "cells_cleaned"):
+            for key in COUNTS:
                 infos[key][restart] = 0
         infos["waste_density"] = self.waste_density()
         truncations = self.steps >= self.max_steps
         self.needs_reset = truncations.copy()
         terminations = np.zeros(self.num_envs, dtype=bool)
-        return self._observe(), rewards.astype(np.float32), terminations, truncations, infos
+        rewards = rewards.astype(np.float32)
+        self._report_episodes(rewards, infos, ~restart, truncations)
+        return self._observe(), rewards, terminations, truncations, infos
 
     def state(self):
         """The whole map of every environment as RGB (B, H, W, 3) uint8 (centralised critic)."""
+        if self.keys is None:
+            raise RuntimeError("call reset() before state() or render()")
         return observe.global_rgb(self.layout, self._codes())
 
-    def render(self, env_index=0):
-        """The whole map of one environment as RGB (H, W, 3) uint8."""
+    def render(self, env_index=None):
+        """The whole map as RGB (H, W, 3) uint8: of environment ``env_index``, or, by default
+        (Gymnasium's ``VectorEnv.render``), a tuple with one frame per environment."""
+        if env_index is None:
+            return tuple(self.state())
+        if isinstance(env_index, bool) or not isinstance(env_index, (int, np.integer)):
+            raise TypeError(f"env_index must be an int or None, got {type(env_index).__name__}")
+        if not 0 <= env_index < self.num_envs:
+            raise ValueError(
+                f"env_index must lie in [0, {self.num_envs - 1}] (num_envs={self.num_envs}), "
+                f"got {env_index}"
+            )
         return self.state()[env_index]
 
     def waste_density(self):
@@ -114,6 +184,44 @@ class GridworldEnv:
                 f"seed must be an int or {self.num_envs} ints, got shape {seeds.shape}"
             )
         return seeds + np.arange(self.num_envs) if seeds.size == 1 else seeds
+
+    def _reset_mask(self, options):
+        """The environments to reset (B,) bool: all, or ``options["reset_mask"]``."""
+        if options is None:
+            return np.ones(self.num_envs, dtype=bool)
+        if not isinstance(options, dict) or set(options) - {"reset_mask"}:
+            raise ValueError(f"options must be None or {{'reset_mask': mask}}, got {options!r}")
+        mask = np.asarray(options["reset_mask"])
+        if mask.dtype != bool or mask.shape != (self.num_envs,):
+            raise ValueError(
+                f"options['reset_mask'] must be a bool array of shape ({self.num_envs},), "
+                f"got dtype {mask.dtype} shape {mask.shape}"
+            )
+        return mask.copy()
+
+    def _report_episodes(self, rewards, infos, live, done):
+        """Account the step in the episode tracker; put finished episodes in ``infos``."""
+        if getattr(self, "tracker", None) is None:
+            self.tracker = EpisodeTracker(self.num_envs, self.num_agents)
+            self.started = np.full(self.num_envs, time.perf_counter())
+        now = time.perf_counter()
+        self.started[~live] = now  # a reset step starts the clock of the new episode
+        finished = self.tracker.add(rewards.astype(np.float64), infos, live, done)
+        for key in list(infos):
+            infos["_" + key] = np.ones(self.num_envs, dtype=bool)
+        if not finished:
+            return
+        ended = np.flatnonzero(done & live)
+        B, zeros = self.num_envs, np.zeros(self.num_envs)
+        episode = {"r": np.zeros((B, self.num_agents), np.float32),
+                   "l": np.zeros(B, np.int64), "t": zeros.copy()}  # fmt: skip
+        for b, outcome in zip(ended, finished):
+            episode["r"][b], episode["l"][b] = outcome["returns"], outcome["length"]
+            episode["t"][b] = round(now - self.started[b], 6)
+            for key, value in outcome.items():
+                if key not in ("returns", "length"):
+                    episode.setdefault(key, zeros.copy())[b] = np.nan if value is None else value
+        infos["episode"], infos["_episode"] = episode, np.isin(np.arange(B), ended)
 
     def _check_actions(self, actions):
         a = np.asarray(actions)
@@ -189,13 +297,16 @@ class GridworldEnv:
         return observe.cell_codes(self.layout, self.apples, self.waste, self.pos)
 
     def _observe(self):
-        return observe.views(self.layout, self._codes(), self.pos, self.heading)
+        return observe.views(self.layout, self._codes(), self.pos, self.heading, self.view)
 
 
-def make_env(game, num_envs=1, num_agents=5, seed=0, max_steps=1000):
-    """A ``GridworldEnv`` of ``num_envs`` copies of ``"cleanup"`` or ``"harvest"``."""
+def make_env(game, num_envs=1, num_agents=5, seed=0, max_steps=1000, view="upright"):
+    """A ``GridworldEnv`` of ``num_envs`` copies of ``"cleanup"`` or ``"harvest"``; ``view``
+    is ``"upright"`` (heading up) or ``"ssd"`` (the SSD code's views)."""
     if game not in LAYOUTS:
         raise ValueError(f"game must be one of {sorted(LAYOUTS)}, got {game!r}")
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {list(VIEWS)}, got {view!r}")
     for name, value in [
         ("num_envs", num_envs),
         ("num_agents", num_agents),
@@ -208,4 +319,4 @@ def make_env(game, num_envs=1, num_agents=5, seed=0, max_steps=1000):
         raise ValueError(
             f"num_agents must be at most {limit} for {game} (its spawn cells), got {num_agents}"
         )
-    return GridworldEnv(game, int(num_envs), int(num_agents), seed, int(max_steps))
+    return GridworldEnv(game, int(num_envs), int(num_agents), seed, int(max_steps), view)

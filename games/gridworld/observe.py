@@ -7,7 +7,9 @@ the map are black. Beams are not drawn.
 
 Views are cut from a sliding-window view of the code grid (a copy of 15x15 bytes per agent,
 indexed by (B, N) arrays only), then turned by ``np.rot90`` with ``k = heading`` in four
-masked groups: a window facing north is already upright. Colours are packed in a uint32
+masked groups: a window facing north is already upright. The SSD code turns the views of
+agents facing east or west the other way (``k = -heading``), which puts the cells behind
+them at the top; ``view="ssd"`` reproduces that. Colours are packed in a uint32
 (R, G, B, 0), so the RGB array is a uint8 view of it (the colour axis has stride 4).
 """
 
@@ -47,19 +49,21 @@ def to_rgb(codes):
     return PALETTE.take(codes).view(np.uint8).reshape(codes.shape + (4,))[..., :3]
 
 
-def views(layout, codes, pos, heading):
-    """Egocentric RGB views (B, N, 15, 15, 3) uint8."""
+def views(layout, codes, pos, heading, view="upright"):
+    """Egocentric RGB views (B, N, 15, 15, 3) uint8. ``view="ssd"``: as the SSD code, whose
+    views of agents facing east or west are turned by 180 degrees from ours."""
     B, r, W = codes.shape[0], VIEW_RADIUS, layout.padded_width
     side = 2 * r + 1
     grid = codes.reshape(B, -1, W)  # (B, Hp, Wp)
     windows = np.lib.stride_tricks.sliding_window_view(grid, (side, side), axis=(1, 2))
     row, col = np.divmod(pos, W)
-    view = windows[np.arange(B)[:, None], row - r, col - r]  # (B, N, 15, 15), a copy, north up
+    turns = {"upright": (0, 1, 2, 3), "ssd": (0, 3, 2, 1)}[view]  # quarter turns per heading
+    window = windows[np.arange(B)[:, None], row - r, col - r]  # (B, N, 15, 15), a copy
     for h in (1, 2, 3):
         mask = heading == h
         if mask.any():
-            view[mask] = np.rot90(view[mask], k=h, axes=(1, 2))  # view[mask] is a copy
-    return to_rgb(view)
+            window[mask] = np.rot90(window[mask], k=turns[h], axes=(1, 2))  # a copy
+    return to_rgb(window)
 
 
 def global_rgb(layout, codes):

@@ -1,0 +1,76 @@
+"""Per-episode outcome metrics of multi-agent environments, tracked over a batch.
+
+Per finished episode of length T with returns R_i (Perolat et al. 2017): social welfare
+``sum_i R_i``; equality ``1 - Gini`` (``aga_ref.metrics``); efficiency ``sum_i R_i / T``;
+sustainability, the mean over agents of the mean time step at which the agent received a
+positive reward (over the agents that received one; undefined, None, if none did); peace
+``(N T - tagged agent-steps) / T``, an agent counting as tagged in a step in which a beam hit
+it (``info["beam_hits"]``; only for environments that report it). Every other numeric array
+in a step's ``info`` of shape (B, N) is summed over the episode and the agents, and every
+(B,) array is averaged over the episode's steps; keys starting with ``_`` (Gymnasium's
+masks) are skipped.
+
+Used by the learner's rollout (``aga_ref.rl.rollout``) and by the gridworld, which reports
+finished episodes in its ``infos["episode"]``.
+"""
+
+import numpy as np
+
+from aga_ref.metrics import equality
+
+
+class EpisodeTracker:
+    """Running sums of the episodes in progress, turned into metrics when they end."""
+
+    def __init__(self, num_envs, num_agents):
+        self.returns = np.zeros((num_envs, num_agents))
+        self.positive = np.zeros((num_envs, num_agents))  # steps with r_i > 0
+        self.positive_time = np.zeros((num_envs, num_agents))  # sum of those steps' t
+        self.length = np.zeros(num_envs, dtype=np.int64)
+        self.tagged = np.zeros(num_envs)
+        self.extras = {}
+
+    def add(self, rewards, info, live, done):
+        """Account one step (``live`` (B,): not a reset step); return finished episodes."""
+        live_r = np.where(live[:, None], rewards, 0.0)
+        self.length += live
+        self.returns += live_r
+        self.positive += live_r > 0
+        self.positive_time += (live_r > 0) * self.length[:, None]
+        if "beam_hits" in info:
+            self.tagged += np.where(live, (np.asarray(info["beam_hits"]) > 0).sum(-1), 0)
+        for key, value in info.items():
+            if key.startswith("_") or key in ("avail_actions", "state", "episode"):
+                continue  # Gymnasium's masks, action masks, states, finished-episode reports
+            value = np.asarray(value)
+            if value.dtype == object:
+                continue
+            if value.shape == rewards.shape:
+                value = value.sum(-1)
+            elif value.shape != live.shape:
+                continue
+            self.extras.setdefault(key, np.zeros(live.shape))
+            self.extras[key] += np.where(live, value, 0.0)
+        finished = [self._episode(b, info) for b in np.flatnonzero(done & live)]
+        self.clear(done)
+        return finished
+
+    def _episode(self, b, info):
+        R, T = self.returns[b], max(int(self.length[b]), 1)
+        got = self.positive[b] > 0
+        sustain = np.mean(self.positive_time[b][got] / self.positive[b][got]) if got.any() else None
+        out = {"returns": R.copy(), "social_welfare": R.sum(), "equality": float(equality(R)),
+               "efficiency": R.sum() / T, "sustainability": sustain, "length": T}  # fmt: skip
+        if "beam_hits" in info:
+            out["peace"] = (len(R) * T - self.tagged[b]) / T
+        for key, total in self.extras.items():
+            per_step = np.asarray(info[key]).shape == self.length.shape
+            out[key] = total[b] / T if per_step else total[b]
+        return out
+
+    def clear(self, mask):
+        """Forget the episodes in progress where ``mask`` (B,) is True."""
+        for array in (self.returns, self.positive, self.positive_time, self.length, self.tagged):
+            array[mask] = 0
+        for total in self.extras.values():
+            total[mask] = 0
