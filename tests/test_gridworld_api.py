@@ -131,9 +131,8 @@ def test_ssd_views_turn_east_and_west_views_by_180_degrees():
     """A hand-built case: an agent at an open cell facing east with an apple one cell ahead
     (east) and none behind. Our view has the apple straight above the agent; SSD's, with
     the cells behind at the top, straight below it. Facing north, both agree."""
-    from tests.gridworld_setup import EAST, NORTH, placed
-
     from games.gridworld.observe import APPLE, COLOURS
+    from tests.gridworld_setup import EAST, NORTH, placed
 
     layout = placed("harvest", [(1, 1, NORTH)]).layout
     apple = layout.apple_cells[0]
