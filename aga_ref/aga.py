@@ -20,7 +20,7 @@ Sign of ``lam`` (write ``g = H_c^T xi_c``, ``u = xi_c``, ``v = xi_adj``):
 ``sign(0) = +1`` for every rule: the paper does not say; at a tie both signs are
 first-order neutral. ``align=False`` keeps ``lam`` as given: the poster's "AgA-Sign"
 ablation. At ``xi_c = 0`` the direction is ``lam * xi``, not 0: AgA's rest points lie near,
-not at, the collective optimum (SPEC section 2; kept as in the paper).
+not at, the collective optimum (docs/paper.md, section 3; kept as in the paper).
 """
 
 from collections import namedtuple

@@ -1,4 +1,5 @@
-"""The paper's gradient baselines, as directions ``v(w)`` for ``w <- w - eta * v`` (SPEC section 3).
+"""The paper's gradient baselines, as directions ``v(w)`` for ``w <- w - eta * v``
+(docs/paper.md, section 4).
 
     Simul-Ind  v = xi                      independent gradient descent on own losses
     Simul-Co   v = xi_c                    every player descends the collective loss

@@ -1,4 +1,4 @@
-"""First and second derivatives of a differentiable game (SPEC section 1).
+"""First and second derivatives of a differentiable game (docs/paper.md, section 2).
 
     xi   = (grad_{w_1} l_1, ..., grad_{w_n} l_n)        simultaneous gradient   (D,)
     xi_c = grad_w l_c                                    collective gradient     (D,)

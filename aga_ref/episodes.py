@@ -28,32 +28,41 @@ class EpisodeTracker:
         self.positive_time = np.zeros((num_envs, num_agents))  # sum of those steps' t
         self.length = np.zeros(num_envs, dtype=np.int64)
         self.tagged = np.zeros(num_envs)
-        self.extras = {}
+        self.extras, self._kinds = {}, {}
 
     def add(self, rewards, info, live, done):
         """Account one step (``live`` (B,): not a reset step); return finished episodes."""
         live_r = np.where(live[:, None], rewards, 0.0)
         self.length += live
         self.returns += live_r
-        self.positive += live_r > 0
-        self.positive_time += (live_r > 0) * self.length[:, None]
+        positive = live_r > 0
+        self.positive += positive
+        self.positive_time += positive * self.length[:, None]
         if "beam_hits" in info:
             self.tagged += np.where(live, (np.asarray(info["beam_hits"]) > 0).sum(-1), 0)
-        for key, value in info.items():
-            if key.startswith("_") or key in ("avail_actions", "state", "episode"):
-                continue  # Gymnasium's masks, action masks, states, finished-episode reports
-            value = np.asarray(value)
-            if value.dtype == object:
-                continue
-            if value.shape == rewards.shape:
-                value = value.sum(-1)
-            elif value.shape != live.shape:
-                continue
-            self.extras.setdefault(key, np.zeros(live.shape))
-            self.extras[key] += np.where(live, value, 0.0)
+        for key, per_agent in self._summed(info, rewards.shape, live.shape):
+            value = np.asarray(info[key])
+            self.extras[key] += np.where(live, value.sum(-1) if per_agent else value, 0.0)
         finished = [self._episode(b, info) for b in np.flatnonzero(done & live)]
-        self.clear(done)
+        if done.any():
+            self.clear(done)
         return finished
+
+    def _summed(self, info, agent_shape, env_shape):
+        """[(key, per agent?)] of the numeric (B, N) and (B,) arrays of ``info``, found once
+        per set of keys (the per-step cost matters for single environments)."""
+        signature = tuple(info)
+        if signature not in self._kinds:
+            kinds = []
+            for key, value in info.items():
+                if key.startswith("_") or key in ("avail_actions", "state", "episode"):
+                    continue  # Gymnasium's masks, action masks, states, finished episodes
+                value = np.asarray(value)
+                if value.dtype != object and value.shape in (agent_shape, env_shape):
+                    kinds.append((key, value.shape == agent_shape))
+                    self.extras.setdefault(key, np.zeros(env_shape))
+            self._kinds[signature] = kinds
+        return self._kinds[signature]
 
     def _episode(self, b, info):
         R, T = self.returns[b], max(int(self.length[b]), 1)

@@ -1,4 +1,5 @@
-"""Differentiable games (SPEC section 1; paper Sec. 3, "differentiable mixed-motive game").
+"""Differentiable games (paper Sec. 3, "differentiable mixed-motive game"; docs/paper.md,
+section 2).
 
 A game is ``n >= 2`` players with losses ``l_i : R^d -> R`` of the *full* flat parameter
 vector ``w = [w_1, ..., w_n]`` (shape ``(d,)``), where player ``i`` controls only the block

@@ -1,10 +1,11 @@
-"""Outcome metrics: social welfare, equality (1 - Gini, SPEC section 6), mean with a 95% CI.
+"""Outcome metrics: social welfare, equality (1 - Gini; docs/paper.md, section 7), mean with
+a 95% CI.
 
 Equality. For rewards ``r`` of ``n`` players,
 
     Gini = sum_i sum_j |r_i - r_j| / (2 n sum_i |r_i|),     E = 1 - Gini.
 
-With non-negative rewards this is the usual ``sum_i r_i`` denominator (SPEC section 6).
+With non-negative rewards this is the usual ``sum_i r_i`` denominator (docs/paper.md, section 7).
 Deviation, for rewards of mixed or negative sign (gridworld returns can be negative): the
 usual formula divides by a sum that may be zero or negative and leaves ``[0, 1]``; we divide
 by ``sum_i |r_i|`` instead, which keeps ``E`` in ``[0, 1]`` (by the triangle inequality)

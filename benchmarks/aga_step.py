@@ -7,12 +7,16 @@ The game: n = 4 players on a ring, block a = w_i, b = w_{i+1 mod n}, each of siz
     l_i(w) = sum( a^2/2 + a*b + 0.1 * sin(a) * b^2 ),
 
 so every loss costs O(D/4) and the game Hessian is coupled and non-symmetric. For each D
-we print the median wall time (several runs) of: one Simul-Ind step, one matrix-free AgA
-step, one AgA step that forms the dense ``H_c`` (only up to --dense-max-dim), the ratios to
-Simul-Ind measured side by side, and the peak memory of the matrix-free step per parameter.
+we print the median wall time of one Simul-Ind step and one matrix-free AgA step (21 runs,
+5 for D >= 10^5, the two steps interleaved), the median of the per-run ratio AgA / Simul-Ind
+with its smallest and largest value (the spread this shared machine gives), one AgA step that
+forms the dense ``H_c`` (median of 3 runs, only up to --dense-max-dim) and its ratio to the
+Simul-Ind median, and the peak memory of the matrix-free step per parameter. Progress goes to
+stderr.
 """
 
 import argparse
+import sys
 import time
 import tracemalloc
 
@@ -60,10 +64,10 @@ def timed(step, game, w):
     return time.perf_counter() - start
 
 
-def median_times(steps, game, w, repeats):
-    """Median seconds of each step, the steps interleaved so they share the machine's noise."""
-    times = [[timed(step, game, w) for step in steps] for _ in range(repeats)]
-    return np.median(np.array(times), axis=0)  # (len(steps),)
+def run_times(steps, game, w, repeats):
+    """Seconds of each step in each run (repeats, len(steps)), the steps interleaved so that
+    they share the machine's noise."""
+    return np.array([[timed(step, game, w) for step in steps] for _ in range(repeats)])
 
 
 def peak_bytes(step, game, w):
@@ -81,23 +85,28 @@ def main():
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     dims = [d for d in [12, 100, 1000, 10**4, 10**5, 10**6] if d <= args.max_dim]
-    print("| D | Simul-Ind ms | AgA ms | AgA dense ms | AgA / Simul-Ind "
-          "| dense / Simul-Ind | AgA peak bytes / param |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
-    for dim in dims:
+    lines = ["| D | runs | Simul-Ind ms | AgA ms | AgA / Simul-Ind, median (min-max of runs) "
+             "| AgA dense ms (3 runs) | dense / Simul-Ind | AgA peak bytes / param |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for k, dim in enumerate(dims, start=1):
+        print(f"[{k}/{len(dims)}] D = {dim} ...", file=sys.stderr, flush=True)
         game = ring_game(dim)
         w = rng.standard_normal(game.dim)
         repeats = 21 if dim <= 10**4 else 5
         aga_step(game, w)  # warm-up
-        simul, aga = median_times([simul_ind_step, aga_step], game, w, repeats)
+        times = run_times([simul_ind_step, aga_step], game, w, repeats)  # (repeats, 2)
+        simul, aga = np.median(times, axis=0)
+        ratios = times[:, 1] / times[:, 0]
         if dim <= args.dense_max_dim:
-            dense = median_times([aga_dense_step], game, w, 3)[0]
+            dense = np.median(run_times([aga_dense_step], game, w, 3))
             dense_ms, dense_ratio = f"{1e3 * dense:.2f}", f"{dense / simul:.1f}"
         else:
             dense_ms = dense_ratio = "-"
         per_param = peak_bytes(aga_step, game, w) / dim
-        print(f"| {dim} | {1e3 * simul:.2f} | {1e3 * aga:.2f} | {dense_ms} "
-              f"| {aga / simul:.2f} | {dense_ratio} | {per_param:.0f} |")  # fmt: skip
+        lines.append(f"| {dim} | {repeats} | {1e3 * simul:.2f} | {1e3 * aga:.2f} "
+                     f"| {np.median(ratios):.2f} ({ratios.min():.2f}-{ratios.max():.2f}) "
+                     f"| {dense_ms} | {dense_ratio} | {per_param:.0f} |")  # fmt: skip
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

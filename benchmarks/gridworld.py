@@ -3,15 +3,16 @@
     python benchmarks/gridworld.py [--batches 1 16 256 1024] [--seconds 2] [--threads 1 2]
 
 5 agents, uniformly random actions (drawn before timing), full 15x15 RGB observations every
-step. For each BLAS thread count (each in its own process, with ``OPENBLAS_NUM_THREADS``,
-``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set), game and batch size B: the median over 5
-timed blocks of env-steps per second with the slowest and fastest block, agent-steps per
+step. For each game, batch size B and BLAS thread count (each measured in a fresh process
+with ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set, the thread
+settings alternating over ``--rounds`` rounds): the median over 5 timed blocks of env-steps
+per second (of the median round) with the slowest and fastest block of all rounds, agent-steps per
 second (x5), the time of one step and of building its observations alone, and memory per
 environment: the state and observation arrays, and the peak of everything one step allocates
 (tracemalloc), divided by B. The step uses no BLAS, so both thread counts should agree within
 noise. "x SSD" divides by the SSD code's throughput on this kind of machine (one
 environment, Python loops, 5 agents, random actions: about 3.2k env-steps/s for Cleanup and
-2.5k for Harvest; docs/paper.md, section 7).
+2.5k for Harvest; docs/paper.md, section 8).
 """
 
 import argparse
@@ -67,17 +68,23 @@ def memory_per_env(env, actions):
     return (state + observation) / env.num_envs, peak / env.num_envs
 
 
-def measure(games, batches, seconds):
-    """One JSON line per (game, B) on stdout: this process's measurements."""
-    for game in games:
-        for B in batches:
-            env = make_env(game, num_envs=B, num_agents=5, seed=0)
-            actions = np.random.default_rng(0).integers(0, env.num_actions, size=(16, B, 5))
-            rate, slowest, fastest = throughput(env, actions, seconds)
-            held, peak = memory_per_env(env, actions)
-            row = {"game": game, "B": B, "rate": rate, "slowest": slowest, "fastest": fastest,
-                   "views_ms": observation_ms(env), "held": held, "peak": peak}  # fmt: skip
-            print(json.dumps(row), flush=True)
+def measure(game, B, seconds):
+    """One JSON line on stdout: this process's measurements of (game, B)."""
+    env = make_env(game, num_envs=B, num_agents=5, seed=0)
+    actions = np.random.default_rng(0).integers(0, env.num_actions, size=(16, B, 5))
+    rate, slowest, fastest = throughput(env, actions, seconds)
+    held, peak = memory_per_env(env, actions)
+    row = {"game": game, "B": B, "rate": rate, "slowest": slowest, "fastest": fastest,
+           "views_ms": observation_ms(env), "held": held, "peak": peak}  # fmt: skip
+    print(json.dumps(row), flush=True)
+
+
+def run_worker(game, B, seconds, threads):
+    """``measure`` in a fresh process with ``threads`` BLAS threads."""
+    env = dict(os.environ, **{k: str(threads) for k in BLAS_VARIABLES})
+    command = [sys.executable, __file__, "--worker", game, str(B), "--seconds", str(seconds)]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(output)
 
 
 def main():
@@ -85,29 +92,34 @@ def main():
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 16, 256, 1024])
     parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="BLAS threads")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per setting")
+    parser.add_argument("--worker", nargs=2, metavar=("GAME", "B"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    games = ("harvest", "cleanup")
     if args.worker:
-        return measure(games, args.batches, args.seconds)
+        return measure(args.worker[0], int(args.worker[1]), args.seconds)
+    games = ("harvest", "cleanup")
     columns = ["game", "B", "BLAS threads", "env-steps/s (slowest-fastest block)",
                "agent-steps/s", "x SSD", "step ms", "views ms", "state+obs KiB/env",
                "step peak KiB/env"]  # fmt: skip
-    rows, total = [], len(games) * len(args.batches) * len(args.threads)
-    for threads in args.threads:
-        env = dict(os.environ, **{k: str(threads) for k in BLAS_VARIABLES})
-        command = [sys.executable, __file__, "--worker", "--seconds", str(args.seconds),
-                   "--batches", *map(str, args.batches)]  # fmt: skip
-        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) as worker:
-            for line in worker.stdout:
-                row = dict(json.loads(line), threads=threads)
-                rows.append(row)
-                print(f"[{len(rows)}/{total}] {row['game']} B={row['B']} BLAS threads={threads}: "
-                      f"{row['rate']:,.0f} env-steps/s", file=sys.stderr, flush=True)  # fmt: skip
-        if worker.returncode:
-            raise SystemExit(f"the worker with {threads} BLAS threads failed")
+    table, done = [], 0
+    total = len(games) * len(args.batches) * len(args.threads) * args.rounds
+    for game in games:
+        for B in args.batches:
+            runs = {threads: [] for threads in args.threads}
+            for _ in range(args.rounds):  # the thread settings alternate: load drifts hit both
+                for threads in args.threads:
+                    runs[threads].append(run_worker(game, B, args.seconds, threads))
+                    done += 1
+                    print(f"[{done}/{total}] {game} B={B} BLAS threads={threads}: "
+                          f"{runs[threads][-1]['rate']:,.0f} env-steps/s", file=sys.stderr,
+                          flush=True)  # fmt: skip
+            for threads, rows in runs.items():
+                best = sorted(rows, key=lambda r: r["rate"])[len(rows) // 2]  # the median round
+                best["slowest"] = min(r["slowest"] for r in rows)
+                best["fastest"] = max(r["fastest"] for r in rows)
+                table.append(dict(best, threads=threads))
     print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
-    for r in sorted(rows, key=lambda r: (games.index(r["game"]), r["B"], r["threads"])):
+    for r in table:
         rate = r["rate"]
         print(f"| {r['game']} | {r['B']} | {r['threads']} "
               f"| {rate:,.0f} ({r['slowest']:,.0f}-{r['fastest']:,.0f}) | {5 * rate:,.0f} "

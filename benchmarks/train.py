@@ -71,7 +71,7 @@ def end_to_end(game, critic, rounds):
 
 def _one_update(game, critic, method, timings):
     config = Config(method=method, critic=critic, env_steps=10**7)
-    env = TimedEnv(make_env(game, num_envs=config.num_envs, seed=0), timings)
+    env = TimedEnv(make_env(game, num_envs=config.num_envs, seed=0, record_episodes=False), timings)
     state = init_state(env, config)
     start = time.perf_counter()
     train_step(env, state, config, timings)
@@ -81,7 +81,7 @@ def _one_update(game, critic, method, timings):
 def update_cost(game, critic, repeats=5):
     """Median seconds of one PPO update and of one minibatch's actor terms, per method."""
     config = Config(critic=critic, env_steps=10**7)
-    env = make_env(game, num_envs=config.num_envs, seed=0)
+    env = make_env(game, num_envs=config.num_envs, seed=0, record_episodes=False)
     state = init_state(env, config)
     data, _ = experience(env, state, config)
     times = {m: {"update": [], "terms": []} for m in ("simul-ind", "aga")}

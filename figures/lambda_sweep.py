@@ -11,6 +11,9 @@ from figures.output import save_figure, save_table
 from figures.public_goods_runs import run_method, start_points, summary
 from figures.script import run_script
 
+# The range of each metric, to clip confidence intervals to: Equality = 1 - Gini lies in [0, 1].
+RANGES = {"SW": (-np.inf, np.inf), "Equality": (0.0, 1.0)}
+
 
 def make(out_dir, protocol):
     """Write ``lambda_sweep.png`` and ``lambda_sweep.md/.csv``; return the Markdown."""
@@ -18,19 +21,23 @@ def make(out_dir, protocol):
     starts = start_points(p, protocol.seed)
     reference = summary(run_method("Simul-Co", p, starts))
     sweep = [summary(run_method("AgA", p, starts, lam=float(lam))) for lam in p.sweep]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.9), layout="constrained")
     for ax, metric in zip(axes, ["SW", "Equality"]):
         mean, half = np.array([s[metric] for s in sweep]).T  # (L,), (L,)
-        ax.errorbar(p.sweep, mean, yerr=half, marker="o", capsize=3, label="AgA")
+        low, high = RANGES[metric]  # the interval is clipped to the metric's range
+        yerr = [mean - np.maximum(mean - half, low), np.minimum(mean + half, high) - mean]
+        ax.errorbar(p.sweep, mean, yerr=yerr, marker="o", capsize=3, label="AgA (95% CI)")
         ax.axhline(reference[metric][0], color="tab:green", ls="--", label="Simul-Co (lam = 0)")
-        ax.set(xscale="log", xlabel="|lam|", ylabel=metric, title=f"{metric} vs |lam|")
+        clipped = " (CI clipped to [0, 1])" if metric == "Equality" else ""
+        ax.set(xscale="log", xlabel="|lam|", ylabel=metric, title=f"{metric} vs |lam|{clipped}")
         ax.legend()
     save_figure(fig, out_dir, "lambda_sweep")
     rows = [[f"{lam:.3g}", *(f"{s[m][0]:.3f} ± {s[m][1]:.3f}" for m in ("SW", "Equality"))]
             for lam, s in zip(p.sweep, sweep)]  # fmt: skip
     rows.append(["0 (Simul-Co)", *(f"{reference[m][0]:.3f} ± {reference[m][1]:.3f}"
                                    for m in ("SW", "Equality"))])  # fmt: skip
-    title = f"AgA lambda sweep, public goods game, eta={p.eta}, {p.num_runs} runs"
+    title = (f"AgA lambda sweep, public goods game, eta={p.eta}, {p.num_runs} runs; mean ± 95% "
+             "CI half-width (the figure clips Equality's interval to [0, 1])")  # fmt: skip
     return save_table(
         out_dir,
         "lambda_sweep",

@@ -1,5 +1,5 @@
 """Every hyperparameter of the reproduction, with why. The paper gives none of these for the
-differentiable games (SPEC sections 4-5); they are our documented choices, fixed before
+differentiable games (docs/paper.md, sections 5-6); they are our documented choices, fixed before
 looking at the outcome and not tuned toward the paper's numbers."""
 
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ class ToyProtocol:
     w0: tuple = (1.5, 0.0)
     """Start (a_1, a_2): a point from which the paper's sign rule differs from +lam at once."""
     eta: float = 0.05
-    """Step size; SPEC warns that AgA diverges for large lam * eta on this game."""
+    """Step size; the paper warns that AgA diverges for large lam * eta on this game."""
     lam: float = 0.1
     """AgA's |lam|, and lam for CGA and SGA."""
     num_steps: int = 200

@@ -14,7 +14,7 @@ import aga_ref
 from games.public_goods import actions_of, parameters_of, public_goods_game
 
 METHODS = ["Simul-Ind", "CGA", "SGA", "SVO", "Simul-Co", "SL", "AgA"]  # the paper's order
-PAPER = {  # SPEC section 5: metric -> method -> (mean, 95% CI half-width)
+PAPER = {  # docs/paper.md, section 6: metric -> method -> (mean, 95% CI half-width)
     "r1": [(1.133, 0.063), (1.156, 0.060), (1.175, 0.062), (1.104, 0.054), (1.433, 0.056),
            (1.314, 0.062), (1.443, 0.042)],
     "r2": [(1.184, 0.065), (1.150, 0.057), (1.137, 0.063), (1.060, 0.051), (1.381, 0.065),

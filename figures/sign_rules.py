@@ -1,5 +1,5 @@
 """How often the paper's sign rule and the exact alignment sign disagree on the toy game,
-at random points of the plotted region and near the social optimum (SPEC section 2:
+at random points of the plotted region and near the social optimum (docs/paper.md, section 3:
 "on the toy game the two signs differ at a few percent of random points").
 
     python -m figures.sign_rules [--out DIR] [--seed S] [--quick]
@@ -11,7 +11,7 @@ import aga_ref
 from figures.output import save_table
 from figures.script import run_script
 from figures.toy_common import EXTENT
-from games.toy import social_optimum, toy_game
+from games.toy import local_social_optimum, toy_game
 
 
 def disagreement(points):
@@ -29,7 +29,7 @@ def make(out_dir, protocol):
     """Write ``sign_rules.md/.csv``; return the Markdown."""
     rng, num_points = np.random.default_rng(protocol.seed), protocol.toy.sign_points
     (x0, x1), (y0, y1) = EXTENT
-    w_star, _ = social_optimum()
+    w_star, _ = local_social_optimum()
     regions = [
         (f"uniform in a1 [{x0}, {x1}], a2 [{y0}, {y1}]",
          np.column_stack([rng.uniform(x0, x1, num_points), rng.uniform(y0, y1, num_points)])),

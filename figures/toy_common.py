@@ -14,6 +14,12 @@ METHOD_STYLES = [  # (label, method, uses lam, colour)
     ("SGA", "sga", True, "tab:brown"),
     ("AgA", "aga", True, "tab:red"),
 ]
+# Line style, width and end marker per method, so that paths and end points that coincide
+# stay visible: wide solid lines under narrow dashed ones, large markers under small ones.
+LINE_STYLES = {"Simul-Ind": ("-", 4.5, "o", 13), "Simul-Co": ("-", 2.2, "P", 11),
+               "CGA": ("--", 2.2, "s", 9), "SGA": (":", 2.2, "^", 7),
+               "AgA": ("-", 1.0, "D", 6)}  # fmt: skip
+LANDSCAPE_CMAP = "Oranges"
 
 
 def run(method, w0, num_steps, eta, **kwargs):

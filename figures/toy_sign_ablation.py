@@ -12,7 +12,7 @@ import aga_ref
 from figures.output import save_figure, save_table
 from figures.script import run_script
 from figures.toy_common import collective_reward_of, landscape, run
-from games.toy import social_optimum, toy_game
+from games.toy import local_social_optimum, toy_game
 
 
 def steps_to_optimum(trajectory, reward_star, tol):
@@ -42,7 +42,7 @@ def fmt(steps):
 def make(out_dir, protocol):
     """Write ``toy_sign_ablation.png`` and ``toy_sign_ablation.md/.csv``; return Markdown."""
     p = protocol.toy
-    w_star, reward_star = social_optimum()
+    w_star, reward_star = local_social_optimum()
     steps, aga, ablation = compare(p.w0, p, reward_star)
     plot(out_dir, p, aga, ablation, w_star)
     rows = start_rows(p, steps, aga, ablation, w_star) + random_start_rows(protocol, reward_star)
@@ -53,8 +53,9 @@ def make(out_dir, protocol):
 def plot(out_dir, p, aga, ablation, w_star):
     """The first ``ablation_steps`` of both runs, a marker every 10th step."""
     A_1, A_2, r_1, r_2 = landscape()
-    fig, ax = plt.subplots(figsize=(6.5, 4.8))
-    ax.contourf(A_1, A_2, r_1 + r_2, levels=30, cmap="Oranges")
+    fig, ax = plt.subplots(figsize=(7.5, 4.8), layout="constrained")
+    filled = ax.contourf(A_1, A_2, r_1 + r_2, levels=30, cmap="Oranges")
+    fig.colorbar(filled, ax=ax, label="collective reward r1 + r2")
     k = p.ablation_steps
     for trajectory, label, colour in [
         (aga, "AgA", "tab:red"),
@@ -62,9 +63,10 @@ def plot(out_dir, p, aga, ablation, w_star):
     ]:
         ax.plot(trajectory[: k + 1, 0], trajectory[: k + 1, 1], color=colour, lw=1.6, label=label)
         ax.plot(trajectory[10 : k + 1 : 10, 0], trajectory[10 : k + 1 : 10, 1], "o", color=colour)
-    ax.plot(*w_star, "*", color="black", ms=14, label="social optimum")
-    ax.plot(*p.w0, "s", color="black", ms=7, label="start")
-    ax.set(title=f"AgA vs AgA-Sign, {k} steps (marker every 10th)", xlabel="a1", ylabel="a2")
+    ax.plot(*w_star, "*", color="black", ms=14, label="local social optimum")
+    ax.plot(*p.w0, "s", color="white", markeredgecolor="black", ms=7, label="start")
+    ax.set(title=f"AgA vs AgA-Sign, {k} steps (marker every 10th)",
+           xlabel="a1 (player 1's action)", ylabel="a2 (player 2's action)")  # fmt: skip
     ax.legend(fontsize=8)
     save_figure(fig, out_dir, "toy_sign_ablation")
 

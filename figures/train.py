@@ -89,7 +89,8 @@ def run(args, parser):
     try:
         config = config_from(args)
         env = make_env(args.env, num_envs=args.num_envs, num_agents=args.num_agents,
-                       seed=args.seed, max_steps=args.max_steps)  # fmt: skip
+                       seed=args.seed, max_steps=args.max_steps,
+                       record_episodes=False)  # the learner tracks episodes itself  # fmt: skip
     except (ValueError, TypeError) as error:
         parser.error(str(error))
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")

@@ -171,7 +171,7 @@ def episode_gif(folder, path, num_steps=100):
         config = json.load(f)
     theta, shapes = load_checkpoint_arrays(os.path.join(folder, "checkpoint.npz"))
     env = make_env(config["env"], num_envs=1, num_agents=config["num_agents"], seed=0,
-                   max_steps=config["max_steps"])  # fmt: skip
+                   max_steps=config["max_steps"], record_episodes=False)  # fmt: skip
     rng, actions = np.random.default_rng(0), []
     obs, _ = env.reset(seed=0)
     for _ in range(num_steps):

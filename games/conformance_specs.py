@@ -18,7 +18,7 @@ import numpy as np
 from aga_ref import conformance
 from games.public_goods import public_goods_game
 from games.smooth import smooth_game
-from games.toy import social_optimum, toy_game
+from games.toy import local_social_optimum, toy_game
 
 MARGIN = 1e-3
 
@@ -128,7 +128,7 @@ def _samplers(game_id, spec, game, rng):
     """(generic sampler, near sampler or None, near tag) for one game's points."""
     boxes = {"toy": ([0.0, -0.75], [3.5, 1.5]), "public_goods": (-2.0, 2.0)}
     low, high = boxes.get(spec["family"], (-1.0, 1.0))
-    near = {"toy": ("near_stable", social_optimum()[0], 0.03),
+    near = {"toy": ("near_stable", local_social_optimum()[0], 0.03),
             "quadratic_stable": ("near_stable", 0.0, 0.01),
             "quadratic_unstable": ("near_unstable", 0.0, 0.01),
             "counterexample_stable": ("near_stable", 0.0, 0.01),

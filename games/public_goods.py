@@ -1,4 +1,5 @@
-"""The public goods game of the paper's Sec. 5 (SPEC section 5), generalised to ``n`` players.
+"""The public goods game of the paper's Sec. 5 (docs/paper.md, section 6), generalised to
+``n`` players.
 
 Each player i contributes ``a_i`` in ``[0, b]`` and receives
 

@@ -1,11 +1,17 @@
-"""The two-player toy game of the paper's Sec. 4 case study (SPEC section 4; poster Fig. 2).
+"""The two-player toy game of the paper's Sec. 4 case study (poster Fig. 2; docs/paper.md,
+section 5).
 
     l_1(a_1, a_2) = -sin(a_1 a_2 + a_2^2)
     l_2(a_1, a_2) = -[ cos(1 + a_1 - (1 + a_2)^2) + a_1 a_2^2 ]
 
 Each player controls one scalar action, ``w = (a_1, a_2)``. Rewards are the negated losses;
 the collective reward is ``r_1 + r_2``. The poster's text garbles ``l_2``; this bracketing is
-the one with a single social optimum, near (2.386, 0.858) (collective reward about 3.105).
+the one under which the paper's description holds.
+
+The "social optimum" the paper's trajectories head for is local: ``r_1 + r_2`` has no global
+maximum (the ``a_1 a_2^2`` term is unbounded; it is 8.63 at (3.5, 1.5), the corner of the
+figures' box). It is the local maximum near the start points, (2.386, 0.858), with collective
+reward about 3.105 (``local_social_optimum``); another lies near (-0.797, -0.682).
 """
 
 import autograd.numpy as anp
@@ -13,7 +19,7 @@ import numpy as np
 
 from aga_ref import Game, collective_gradient, collective_hessian
 
-SOCIAL_OPTIMUM_GUESS = np.array([2.386, 0.858])  # SPEC section 4; refined by social_optimum()
+SOCIAL_OPTIMUM_GUESS = np.array([2.386, 0.858])  # refined by local_social_optimum()
 
 
 def loss_1(w):
@@ -39,9 +45,10 @@ def reward_grid(a_1, a_2):
     return -loss_1(w), -loss_2(w)  # the losses index w[0], w[1]: they broadcast
 
 
-def social_optimum(num_iterations=20):
-    """The social optimum (maximum of r_1 + r_2), by Newton's method on ``xi_c`` from the
-    SPEC's estimate. Returns ``(w_star (2,), collective reward at w_star)``."""
+def local_social_optimum(num_iterations=20):
+    """The local social optimum near the start points (a local maximum of r_1 + r_2, which
+    is unbounded), by Newton's method on ``xi_c`` from (2.386, 0.858). Returns
+    ``(w_star (2,), collective reward at w_star)``."""
     game, w = toy_game(), SOCIAL_OPTIMUM_GUESS.copy()
     for _ in range(num_iterations):
         w = w - np.linalg.solve(collective_hessian(game, w), collective_gradient(game, w))

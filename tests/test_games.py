@@ -9,11 +9,11 @@ from hypothesis.extra import numpy as hnp
 import aga_ref
 from aga_ref import finite_diff as fd
 from games.public_goods import actions_of, parameters_of, payoffs, public_goods_game
-from games.toy import reward_grid, social_optimum, toy_game
+from games.toy import local_social_optimum, reward_grid, toy_game
 
 
-def test_toy_social_optimum_is_a_strict_maximum_near_the_spec_value():
-    w_star, reward_star = social_optimum()
+def test_toy_local_social_optimum_is_a_strict_local_maximum_near_the_stated_value():
+    w_star, reward_star = local_social_optimum()
     game = toy_game()
     np.testing.assert_allclose(w_star, [2.386, 0.858], atol=1e-3)
     assert abs(reward_star - 3.105) < 1e-3
@@ -22,14 +22,22 @@ def test_toy_social_optimum_is_a_strict_maximum_near_the_spec_value():
     assert np.all(np.linalg.eigvalsh(fd.fd_collective_hessian(game, w_star)) > 0.1)
 
 
+def test_toy_collective_reward_is_unbounded_so_the_optimum_is_only_local():
+    """r_1 + r_2 >= a_1 a_2^2 - 2 grows without bound: 8.63 at the figures' corner."""
+    r_1, r_2 = reward_grid(np.array([3.5, 10.0, 100.0]), np.array([1.5, 10.0, 10.0]))
+    total = r_1 + r_2
+    assert total[0] > local_social_optimum()[1] + 5 and abs(total[0] - 8.635) < 1e-3
+    assert np.all(total[1:] >= np.array([10 * 100, 100 * 100]) - 2)
+
+
 def test_toy_other_local_maximum_has_lower_collective_reward():
     game, w = toy_game(), np.array([-0.797, -0.682])
-    for _ in range(20):  # Newton from the SPEC's estimate of the other local maximum
+    for _ in range(20):  # Newton from an estimate of the other local maximum
         w = w - np.linalg.solve(
             aga_ref.collective_hessian(game, w), aga_ref.collective_gradient(game, w)
         )
     assert np.all(np.linalg.eigvalsh(fd.fd_collective_hessian(game, w)) > 0)
-    assert game.rewards(w).sum() < social_optimum()[1] - 1
+    assert game.rewards(w).sum() < local_social_optimum()[1] - 1
 
 
 @given(hnp.arrays(np.float64, 2, elements=st.floats(-3, 3)))

@@ -1,4 +1,5 @@
-"""Gridworld rules (SPEC section 7), each against an expectation written out independently."""
+"""Gridworld rules (docs/paper.md, section 8), each against an expectation written out
+independently."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Structural invariants of games and the baselines (SPEC sections 1 and 3)."""
+"""Structural invariants of games and the baselines (docs/paper.md, sections 2 and 4)."""
 
 import autograd.numpy as anp
 import numpy as np

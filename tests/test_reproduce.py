@@ -9,7 +9,7 @@ from figures.protocol import Protocol
 from figures.public_goods_runs import run_method, start_points, summary
 from figures.reproduce import OUTPUTS, README_END, README_START, update_readme
 from figures.toy_common import run
-from games.toy import social_optimum
+from games.toy import local_social_optimum
 
 PROTOCOL = Protocol()
 
@@ -22,7 +22,7 @@ def test_toy_claim_only_simul_co_and_aga_reach_the_social_optimum(method, reache
     trajectory, error = run(
         method, p.w0, p.num_steps, p.eta, **({"lam": p.lam} if method == "aga" else {})
     )
-    distance = np.linalg.norm(trajectory[-1] - social_optimum()[0])
+    distance = np.linalg.norm(trajectory[-1] - local_social_optimum()[0])
     assert not error
     assert distance < 0.25 if reaches else distance > 0.5
 

@@ -1,4 +1,4 @@
-"""The Harvest and Cleanup maps of the SSD code (SPEC section 7) and their parsed layout.
+"""The Harvest and Cleanup maps of the SSD code (docs/paper.md, section 8) and their parsed layout.
 
 Characters: ``@`` wall, ``P`` spawn cell, ``A`` apple cell (Harvest, full at reset), ``B``
 orchard cell (Cleanup, empty at reset), ``H`` river with waste, ``R`` clean river, ``S``

@@ -7,10 +7,12 @@ the map are black. Beams are not drawn.
 
 Views are cut from a sliding-window view of the code grid (a copy of 15x15 bytes per agent,
 indexed by (B, N) arrays only), then turned by ``np.rot90`` with ``k = heading`` in four
-masked groups: a window facing north is already upright. The SSD code turns the views of
-agents facing east or west the other way (``k = -heading``), which puts the cells behind
-them at the top; ``view="ssd"`` reproduces that. Colours are packed in a uint32
-(R, G, B, 0), so the RGB array is a uint8 view of it (the colour axis has stride 4).
+masked groups: a window facing north is already upright. (One gather through a table of
+offsets per heading was tried: it is faster for one environment and 3x slower for 256.) The
+SSD code turns the views of agents facing east or west the other way (``k = -heading``),
+which puts the cells behind them at the top; ``view="ssd"`` reproduces that. Colours are
+packed in a uint32 (R, G, B, 0), so the RGB array is a uint8 view of it (the colour axis has
+stride 4).
 """
 
 import numpy as np

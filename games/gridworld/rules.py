@@ -1,4 +1,5 @@
-"""The SSD rules of Cleanup and Harvest (SPEC section 7), vectorised over the batch axis B.
+"""The SSD rules of Cleanup and Harvest (docs/paper.md, section 8), vectorised over the
+batch axis B.
 
 Order inside a step: moves and turns (``move``), eating (``eat``), beams in random agent
 order (``beams``), spawning (``regrow_harvest`` / ``spawn_cleanup``). Agents are ``N`` per
@@ -13,7 +14,9 @@ Movement conflicts. Walls block. When several agents want one cell, the one with
 highest random priority gets it and the others stay. An agent may enter a cell its occupant
 leaves in the same step; it stays if the occupant stays, and two agents that would swap
 cells both stay. Rotations of four agents around a 2x2 block proceed (a grid has no
-three-cycles); that detail is our rule, not checked against SSD's.
+three-cycles), as in SSD. One deliberate deviation from SSD: when the occupant of a
+contested cell fails to leave, the contestants stay; SSD moves the winner in anyway and two
+agents share a cell (the README gives an example).
 """
 
 import numpy as np
