@@ -188,6 +188,8 @@ def main(argv=None):
     parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
     parser.add_argument("--out", default=None, help="default: the first folder")
     parser.add_argument("--no-gif", action="store_true")
+    parser.add_argument("--gif-only", action="store_true",
+                        help="write only the episode GIF of the --gif-from run")  # fmt: skip
     parser.add_argument("--gif-from", metavar="DIR", help="the run to film (default: the first)")
     parser.add_argument(
         "--update-readme",
@@ -196,6 +198,13 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     out = args.out or args.folders[0]
+    if args.gif_only:
+        if args.no_gif or args.update_readme:
+            parser.error("--gif-only does not go with --no-gif or --update-readme")
+        os.makedirs(out, exist_ok=True)
+        path = episode_gif(args.gif_from or args.folders[0], os.path.join(out, "episode.gif"))
+        print(f"wrote {path}")
+        return 0
     try:
         if args.update_readme:  # fail before the work, not after it
             update_readme(args.update_readme, out, "", *README_MARKERS, dry_run=True)
