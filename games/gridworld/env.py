@@ -18,17 +18,12 @@ the step that ends an episode returns that episode's last observation; the *next
 ignores that environment's actions, resets it and returns its first observation with
 reward 0 and ``terminations = truncations = False``.
 
-``infos`` of a step follows Gymnasium's vector convention (an array per key over the batch,
-with a boolean mask ``"_key"``). Every step: ``apples_eaten``, ``beam_hits`` (fire rays that
-hit the agent) and ``cells_cleaned``, each (B, N) int64 for this step (zeros on reset
-steps), and ``waste_density`` (B,), the fraction of river cells holding waste after the step
-(0 in Harvest). On a step where episodes end, ``infos["episode"]`` holds, for those
-environments (``infos["_episode"]`` (B,) marks them; zeros elsewhere), as
-``RecordEpisodeStatistics`` would: ``r`` the per-agent returns (B, N), ``l`` the length,
-``t`` the wall-clock seconds since the episode began; and the outcome metrics of
-``aga_ref.episodes``: ``social_welfare``, ``equality``, ``efficiency``, ``sustainability``
-(NaN where no agent got a positive reward), ``peace``, and the episode's totals of
-``apples_eaten``, ``beam_hits`` and ``cells_cleaned`` and its mean ``waste_density``.
+``infos`` of a step: ``apples_eaten``, ``beam_hits`` (fire rays that hit the agent) and
+``cells_cleaned``, each (B, N) int64 for this step (zeros on reset steps), and
+``waste_density`` (B,), the fraction of river cells holding waste after the step (0 in
+Harvest); with ``record_episodes`` (default), Gymnasium's masks ``"_key"`` and, on steps
+where episodes end, ``infos["episode"]`` (``games.episode_reports``: ``r``, ``l``, ``t`` and
+the outcome metrics of ``aga_ref.episodes``).
 
 Seeds: ``reset(seed=s)`` seeds environment b with ``s + b`` (Gymnasium's convention);
 ``reset(seed=[s_0, ..., s_{B-1}])`` gives each its own. Environment b then evolves exactly
@@ -43,8 +38,6 @@ ours turned by 180 degrees (the cells behind the agent at the top): for comparin
 agents trained on SSD.
 """
 
-import time
-
 import gymnasium
 import numpy as np
 import scipy.sparse
@@ -52,7 +45,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
-from aga_ref.episodes import EpisodeTracker
+from games.episode_reports import EpisodeReports
 from games.gridworld import observe, rng, rules
 from games.gridworld.maps import LAYOUTS, VIEW_RADIUS
 
@@ -83,7 +76,8 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
         self.layout = LAYOUTS[game]
         self.game, self.num_envs, self.num_agents = game, num_envs, num_agents
         self.max_steps, self.num_actions = max_steps, NUM_ACTIONS[game]
-        self.view, self.record_episodes = one_of_views(view), record_episodes
+        self.view = one_of_views(view)
+        self.reports = EpisodeReports(num_envs, num_agents) if record_episodes else None
         side = 2 * VIEW_RADIUS + 1
         self.single_observation_space = spaces.Box(0, 255, (num_agents, side, side, 3), np.uint8)
         self.single_action_space = spaces.MultiDiscrete([self.num_actions] * num_agents)
@@ -122,9 +116,8 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
             self.counters = self.counters + mask.astype(np.uint64)
         self._new_episodes(mask)
         self.needs_reset = np.where(mask, False, getattr(self, "needs_reset", mask))
-        if getattr(self, "tracker", None) is not None:  # episodes cut short are not reported
-            self.tracker.clear(mask)
-            self.started[mask] = time.perf_counter()
+        if self.reports is not None:  # episodes cut short are not reported
+            self.reports.restart(mask)
         return self._observe(), {}
 
     def step(self, actions):
@@ -146,7 +139,8 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
         self.needs_reset = truncations.copy()
         terminations = np.zeros(self.num_envs, dtype=bool)
         rewards = rewards.astype(np.float32)
-        self._report_episodes(rewards, infos, ~restart, truncations)
+        if self.reports is not None:
+            self.reports.step(rewards, infos, ~restart, truncations)
         return self._observe(), rewards, terminations, truncations, infos
 
     def state(self):
@@ -200,34 +194,6 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
                 f"got dtype {mask.dtype} shape {mask.shape}"
             )
         return mask.copy()
-
-    def _report_episodes(self, rewards, infos, live, done):
-        """Account the step in the episode tracker; put finished episodes in ``infos``."""
-        if not self.record_episodes:
-            return
-        if getattr(self, "tracker", None) is None:
-            self.tracker = EpisodeTracker(self.num_envs, self.num_agents)
-            self._everywhere = np.ones(self.num_envs, dtype=bool)
-            self._everywhere.flags.writeable = False
-            self.started = np.full(self.num_envs, time.perf_counter())
-        now = time.perf_counter()
-        self.started[~live] = now  # a reset step starts the clock of the new episode
-        finished = self.tracker.add(rewards.astype(np.float64), infos, live, done)
-        for key in list(infos):  # every environment reports every key: one shared mask
-            infos["_" + key] = self._everywhere
-        if not finished:
-            return
-        ended = np.flatnonzero(done & live)
-        B, zeros = self.num_envs, np.zeros(self.num_envs)
-        episode = {"r": np.zeros((B, self.num_agents), np.float32),
-                   "l": np.zeros(B, np.int64), "t": zeros.copy()}  # fmt: skip
-        for b, outcome in zip(ended, finished):
-            episode["r"][b], episode["l"][b] = outcome["returns"], outcome["length"]
-            episode["t"][b] = round(now - self.started[b], 6)
-            for key, value in outcome.items():
-                if key not in ("returns", "length"):
-                    episode.setdefault(key, zeros.copy())[b] = np.nan if value is None else value
-        infos["episode"], infos["_episode"] = episode, np.isin(np.arange(B), ended)
 
     def _check_actions(self, actions):
         a = np.asarray(actions)
