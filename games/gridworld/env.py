@@ -45,8 +45,9 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode
 from gymnasium.vector.utils import batch_space
 
+from games import rng
 from games.episode_reports import EpisodeReports
-from games.gridworld import observe, rng, rules
+from games.gridworld import observe, rules
 from games.gridworld.maps import LAYOUTS, VIEW_RADIUS
 
 NUM_ACTIONS = {"harvest": 8, "cleanup": 9}
