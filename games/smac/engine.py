@@ -18,8 +18,8 @@ A tick, in order (after SMAClite's ``__world_step``, with the differences listed
    without a target attack-moves to (9, 16); a stopped ally stands.
 3. Movement at full speed (3.15 or 3.5 per second, no acceleration), then collisions: two
    living units on the same plane that overlap are pushed apart along the line between their
-   centres (one pass a tick): a walking unit takes the whole overlap with a standing one, two walking
-   or two standing units half each; ground units are kept on the walkable band
+   centres (one pass a tick): a walking unit takes the whole overlap with a standing one,
+   two walking or two standing units half each; ground units are kept on the walkable band
    ``8 + r <= y <= 24 - r``, ``r <= x <= 32 - r``, the Medivacs on the 32 x 32 map.
 4. Weapons: every cooldown drops by one tick; a unit in reach with cooldown 0 fires (damage
    ``max(0, damage + bonus vs armored - armor)``) and its cooldown restarts (10 ticks Marine,
