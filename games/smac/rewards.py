@@ -13,7 +13,8 @@ the kills it made, exact in the simulator. The team reward before the win bonus,
 split in proportion to the credits, ``r_i = T c_i / sum_j c_j``, which is exactly ``c_i``
 whenever no enemy healed in the step (``T = sum_j c_j``); a step with ``T > 0`` and no credit
 (enemy healing alone, paid by SMAC's ``abs``) is split equally among the living agents. The
-win bonus is split equally among the agents alive at the end of the winning step. So the
+win bonus is split equally among the agents alive at the end of the winning step (among all
+agents if none is: a step can pay while the last agents die). So the
 per-agent rewards sum to the team reward, and the Medivac, which deals no damage, is paid only
 through its share of a win: healing its team earns it nothing directly, which is where the
 dilemma is sharpest. Alternatives we considered: splitting the win bonus over all ten agents
@@ -50,8 +51,8 @@ def selfish_rewards(credit, team_before_win, won, alive):
     ``credit`` (B, N): each agent's damage + 10 kills this step; ``team_before_win`` (B,);
     ``won`` (B,) bool; ``alive`` (B, N) bool, the agents alive at the end of the step."""
     total = credit.sum(-1, keepdims=True)  # (B, 1)
-    living = np.maximum(alive.sum(-1, keepdims=True), 1)
-    equal = alive / living
+    living = alive.sum(-1, keepdims=True)
+    equal = np.where(living > 0, alive / np.maximum(living, 1), 1.0 / alive.shape[-1])
     share = np.where(total > 0, credit / np.maximum(total, 1e-12), equal)
     return share * team_before_win[:, None] + WIN_VALUE * won[:, None] * equal
 
