@@ -183,6 +183,16 @@ def test_stop_policy_reproduces_smaclites_reference_closely():
     assert order[0] == (6, 3) and order[-1][1] == 0  # SMAClite: ally 3 first, the Medivac last
 
 
+def test_stop_policy_damage_split_between_enemy_marines_and_marauders():
+    """SMAClite's reference: enemy Marines deal 470 HP, Marauders 245 (every ally's 715)."""
+    from figures.mmm2_fidelity import play_ours
+
+    stats = play_ours("stop", 0, "smaclite")
+    assert stats["enemy_marine_damage"] + stats["enemy_marauder_damage"] == pytest.approx(715)
+    assert abs(stats["enemy_marine_damage"] - 470) < 10
+    assert stats["marine_damage"] == stats["marauder_damage"] == stats["healing"] == 0
+
+
 @pytest.mark.parametrize(
     "call, error, match",
     [
@@ -229,3 +239,16 @@ def test_vector_env_reports_episodes_and_rewards_sum_to_the_team_reward():
             returns[done], seen = 0.0, seen + done.sum()
         returns[terminated | truncated] = 0.0
     assert seen > 0
+
+
+def test_attack_nearest_policy_on_a_constructed_position():
+    core = core_with({A_MARINE: (10.0, 16.0), A_MARAUDER: (10.0, 18.0), A_MEDIVAC: (9.0, 16.0),
+                      E_MARINE: (14.0, 16.0), E_MARINE + 1: (13.0, 18.0)})  # fmt: skip
+    core.battles.hp[0, A_MARINE], core.battles.hp[0, A_MARAUDER] = 40.0, 60.0
+    obs, avail = core.observe()
+    actions = policies.attack_nearest(obs, avail)[0]  # batched input, (B, N) out
+    assert actions[A_MARINE] == 6 + E_MARINE + 1 - 10  # 3.6 away, against 4.0 for the other
+    assert actions[A_MARAUDER] == 6 + E_MARINE + 1 - 10  # 3.0 away, against 4.5
+    assert actions[A_MEDIVAC] == 6 + A_MARAUDER  # 60/125 < 40/45
+    assert actions[A_MARINE + 1] == 0  # dead
+    assert np.array_equal(policies.attack_nearest(obs[0], avail[0]), actions)  # unbatched

@@ -112,7 +112,8 @@ class Core:
         team = team + rewards.WIN_VALUE * won
         info = {"battle_won": won, "dead_allies": (~ally_alive).sum(-1),
                 "dead_enemies": (~now_alive).sum(-1), "agent_damage": record["damage"],
-                "agent_kills": record["kills"], "agent_healing": record["healing"]}  # fmt: skip
+                "agent_kills": record["kills"], "agent_healing": record["healing"],
+                "enemy_damage": record["enemy_damage"]}  # fmt: skip
         return team / rewards.SCALE, agent / rewards.SCALE, terminated, won, info
 
 

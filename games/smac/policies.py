@@ -32,7 +32,8 @@ def attack_nearest(obs, avail):
     attack = np.where(avail[..., 6:], distance, np.inf)
     agents, allies = np.arange(n)[:, None], np.arange(NUM_ALLIES)[None, :]
     slot = np.where(allies == agents, 0, allies - (allies > agents))  # ally j's slot for agent i
-    health = obs[..., 100 + 8 * slot + 4]  # (..., N, 10)
+    index = np.broadcast_to(100 + 8 * slot + 4, obs.shape[:-1] + (NUM_ALLIES,))
+    health = np.take_along_axis(obs, index, axis=-1)  # (..., N, 10): ally j's HP for agent i
     heal = np.where(avail[..., 6 : 6 + NUM_ALLIES], health, np.inf)
     medivac = obs[..., MEDIVAC_BIT] > 0.5
     target = np.where(medivac, heal.argmin(-1), attack.argmin(-1))

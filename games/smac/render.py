@@ -30,11 +30,11 @@ def draw(ax, battles, b, title=""):
         if target[u] != NONE and alive[target[u]]:
             heal = s.medivac[u]
             (x0, y0), (x1, y1) = pos[u], pos[target[u]]
-            ax.plot([x0, x1], [y0, y1], color="tab:green" if heal else SIDES[u >= NUM_ALLIES],
+            ax.plot([x0, x1], [y0, y1], color="tab:green" if heal else SIDES[int(u >= NUM_ALLIES)],
                     lw=1.5 if heal else 0.4, alpha=0.8 if heal else 0.4, zorder=1)  # fmt: skip
     for u in np.flatnonzero(alive):
         marker, size = MARKERS[s.type[u]]
-        ax.plot(*pos[u], marker, color=SIDES[u >= NUM_ALLIES], ms=size, mec="black", mew=0.6,
+        ax.plot(*pos[u], marker, color=SIDES[int(u >= NUM_ALLIES)], ms=size, mec="black", mew=0.6,
                 zorder=2)  # fmt: skip
         x, y, frac = pos[u][0], pos[u][1] - 0.9, hp[u] / s.hp_max[u]
         ax.plot([x - 0.5, x + 0.5], [y, y], color="0.6", lw=2.5, zorder=3)
@@ -66,15 +66,15 @@ def frame(battles, b):
 
 def save_battle(env, path, policy, num_steps=60, seed=0, columns=4):
     """Play battle 0 of ``env`` (an ``MMM2VectorEnv``) for up to ``num_steps`` steps with
-    ``policy(obs, info) -> actions (B, N)`` and write it to ``path``: an animated GIF if it ends
-    in ``.gif``, else a PNG strip of every 5th step."""
+    ``policy(obs, avail) -> actions (B, N)`` (see ``games.smac.policies``) and write it to
+    ``path``: an animated GIF if it ends in ``.gif``, else a PNG strip of every 5th step."""
     obs, info = env.reset(seed=seed)
     snapshots, total = [], 0.0
     for t in range(num_steps + 1):
         snapshots.append((_copy(env.core.battles), f"step {t}, team return {total:.2f}"))
         if t == num_steps:
             break
-        obs, rewards, terminated, truncated, info = env.step(policy(obs, info))
+        obs, rewards, terminated, truncated, info = env.step(policy(obs, info["avail_actions"]))
         total += float(rewards[0].sum())
         if terminated[0] or truncated[0]:
             won = "won" if info["battle_won"][0] else "lost"
