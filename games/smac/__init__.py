@@ -3,6 +3,7 @@
 interface (``make_env``), and the same rewards on the real game (``starcraft``, needs SMAC
 and StarCraft II)."""
 
-from games.smac.env import MMM2Env, MMM2VectorEnv, make_env
+from games.smac.env import MMM2VectorEnv, make_env
+from games.smac.mmm2env import MMM2Env
 
 __all__ = ["MMM2Env", "MMM2VectorEnv", "make_env"]
