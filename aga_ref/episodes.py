@@ -6,9 +6,11 @@ sustainability, the mean over agents of the mean time step at which the agent re
 positive reward (over the agents that received one; undefined, None, if none did); peace
 ``(N T - tagged agent-steps) / T``, an agent counting as tagged in a step in which a beam hit
 it (``info["beam_hits"]``; only for environments that report it). Every other numeric array
-in a step's ``info`` of shape (B, N) is summed over the episode and the agents, and every
-(B,) array is averaged over the episode's steps; keys starting with ``_`` (Gymnasium's
-masks) are skipped.
+in a step's ``info`` of shape (B, N) is summed over the episode and the agents (keys that
+start with ``agent_`` are also reported per agent, as ``key_i``), every (B,) array is
+averaged over the episode's steps, except ``LAST_KEYS`` (end-of-episode facts such as
+``battle_won``), reported as they stand at the episode's last step; keys starting with ``_``
+(Gymnasium's masks) are skipped.
 
 Used by the learner's rollout (``aga_ref.rl.rollout``) and by the gridworld, which reports
 finished episodes in its ``infos["episode"]``.
@@ -17,6 +19,8 @@ finished episodes in its ``infos["episode"]``.
 import numpy as np
 
 from aga_ref.metrics import equality
+
+LAST_KEYS = ("battle_won", "dead_allies", "dead_enemies", "episode_limit")
 
 
 class EpisodeTracker:
@@ -28,7 +32,7 @@ class EpisodeTracker:
         self.positive_time = np.zeros((num_envs, num_agents))  # sum of those steps' t
         self.length = np.zeros(num_envs, dtype=np.int64)
         self.tagged = np.zeros(num_envs)
-        self.extras, self._kinds = {}, {}
+        self.extras, self.per_agent, self.last, self._kinds = {}, {}, {}, {}
 
     def add(self, rewards, info, live, done):
         """Account one step (``live`` (B,): not a reset step); return finished episodes."""
@@ -40,17 +44,24 @@ class EpisodeTracker:
         self.positive_time += positive * self.length[:, None]
         if "beam_hits" in info:
             self.tagged += np.where(live, (np.asarray(info["beam_hits"]) > 0).sum(-1), 0)
-        for key, per_agent in self._summed(info, rewards.shape, live.shape):
+        for key, kind in self._summed(info, rewards.shape, live.shape):
             value = np.asarray(info[key])
-            self.extras[key] += np.where(live, value.sum(-1) if per_agent else value, 0.0)
+            if kind == "last":
+                self.last[key] = np.where(live, value, self.last[key])
+                continue
+            if kind == "agents":
+                self.per_agent[key] += np.where(live[:, None], value, 0.0)
+            self.extras[key] += np.where(live, value.sum(-1) if kind != "steps" else value, 0.0)
         finished = [self._episode(b, info) for b in np.flatnonzero(done & live)]
         if done.any():
             self.clear(done)
         return finished
 
     def _summed(self, info, agent_shape, env_shape):
-        """[(key, per agent?)] of the numeric (B, N) and (B,) arrays of ``info``, found once
-        per set of keys (the per-step cost matters for single environments)."""
+        """[(key, kind)] of the numeric (B, N) and (B,) arrays of ``info``, ``kind`` one of
+        "summed" (B, N), "agents" (B, N) also kept per agent, "steps" (B,) averaged, "last"
+        (B,) kept as it ends; found once per set of keys (the per-step cost matters for
+        single environments)."""
         signature = tuple(info)
         if signature not in self._kinds:
             kinds = []
@@ -58,9 +69,19 @@ class EpisodeTracker:
                 if key.startswith("_") or key in ("avail_actions", "state", "episode"):
                     continue  # Gymnasium's masks, action masks, states, finished episodes
                 value = np.asarray(value)
-                if value.dtype != object and value.shape in (agent_shape, env_shape):
-                    kinds.append((key, value.shape == agent_shape))
-                    self.extras.setdefault(key, np.zeros(env_shape))
+                if value.dtype == object or value.shape not in (agent_shape, env_shape):
+                    continue
+                if value.shape == env_shape:
+                    kind = "last" if key in LAST_KEYS else "steps"
+                else:
+                    kind = "agents" if key.startswith("agent_") else "summed"
+                kinds.append((key, kind))
+                if kind == "last":
+                    self.last.setdefault(key, np.zeros(env_shape))
+                    continue
+                self.extras.setdefault(key, np.zeros(env_shape))
+                if kind == "agents":
+                    self.per_agent.setdefault(key, np.zeros(agent_shape))
             self._kinds[signature] = kinds
         return self._kinds[signature]
 
@@ -75,11 +96,15 @@ class EpisodeTracker:
         for key, total in self.extras.items():
             per_step = np.asarray(info[key]).shape == self.length.shape
             out[key] = total[b] / T if per_step else total[b]
+        for key, totals in self.per_agent.items():
+            out.update({f"{key}_{i}": v for i, v in enumerate(totals[b])})
+        for key, value in self.last.items():
+            out[key] = value[b]
         return out
 
     def clear(self, mask):
         """Forget the episodes in progress where ``mask`` (B,) is True."""
         for array in (self.returns, self.positive, self.positive_time, self.length, self.tagged):
             array[mask] = 0
-        for total in self.extras.values():
+        for total in (*self.extras.values(), *self.per_agent.values(), *self.last.values()):
             total[mask] = 0

@@ -1,9 +1,9 @@
 """Speed of learning agents: AgA against Simul-Ind, end to end and per update.
 
-    python benchmarks/train.py [--games harvest cleanup] [--rounds 3]
+    python benchmarks/train.py [--games harvest cleanup mmm2] [--rounds 3]
 
-5 agents, the learner's defaults (32 environments x 128 steps per update, 2 epochs of 4
-minibatches, MLP 64-64). Runs single-threaded (set OPENBLAS_NUM_THREADS=1 before numpy
+5 agents (Selfish-MMM2: 10), the learner's defaults (32 environments x 128 steps per update,
+2 epochs of 4 minibatches, MLP 64-64). Runs single-threaded (set OPENBLAS_NUM_THREADS=1 before numpy
 loads, as for every experiment on this 2-core machine). For each game and critic:
 
 - end to end: ``rounds`` rounds, each one training update (rollout + advantages + update,
@@ -31,7 +31,14 @@ from aga_ref.rl import methods, ppo  # noqa: E402
 from aga_ref.rl.config import Config  # noqa: E402
 from aga_ref.rl.surrogate import surrogate_terms  # noqa: E402
 from aga_ref.rl.train import experience, init_state, train_step  # noqa: E402
-from games.gridworld import make_env  # noqa: E402
+from games import gridworld, smac  # noqa: E402
+
+
+def environments(game, num_envs):
+    """The batch the learner trains on: a gridworld game, or Selfish-MMM2 (10 agents)."""
+    if game == "mmm2":
+        return smac.make_env("mmm2", num_envs=num_envs, seed=0, record_episodes=False)
+    return gridworld.make_env(game, num_envs=num_envs, seed=0, record_episodes=False)
 
 
 class TimedEnv:
@@ -71,7 +78,7 @@ def end_to_end(game, critic, rounds):
 
 def _one_update(game, critic, method, timings):
     config = Config(method=method, critic=critic, env_steps=10**7)
-    env = TimedEnv(make_env(game, num_envs=config.num_envs, seed=0, record_episodes=False), timings)
+    env = TimedEnv(environments(game, config.num_envs), timings)
     state = init_state(env, config)
     start = time.perf_counter()
     train_step(env, state, config, timings)
@@ -81,7 +88,7 @@ def _one_update(game, critic, method, timings):
 def update_cost(game, critic, repeats=5):
     """Median seconds of one PPO update and of one minibatch's actor terms, per method."""
     config = Config(critic=critic, env_steps=10**7)
-    env = make_env(game, num_envs=config.num_envs, seed=0, record_episodes=False)
+    env = environments(game, config.num_envs)
     state = init_state(env, config)
     data, _ = experience(env, state, config)
     times = {m: {"update": [], "terms": []} for m in ("simul-ind", "aga")}
@@ -160,7 +167,7 @@ def architectures(S=1024, repeats=5):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--games", nargs="+", default=["harvest", "cleanup"])
+    parser.add_argument("--games", nargs="+", default=["harvest", "cleanup", "mmm2"])
     parser.add_argument("--critics", nargs="+", default=["mappo", "ippo"])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()

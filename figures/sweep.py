@@ -59,7 +59,8 @@ def status(folder, env_steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="aga-ref sweep", description=__doc__.splitlines()[0])
-    parser.add_argument("--envs", nargs="+", choices=ENVS, default=list(ENVS))
+    parser.add_argument("--envs", nargs="+", choices=ENVS, default=["cleanup", "harvest"],
+                        help="default: cleanup harvest (mmm2: name it)")  # fmt: skip
     parser.add_argument(
         "--methods",
         nargs="+",

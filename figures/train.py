@@ -1,6 +1,7 @@
-"""``aga-ref train``: wire a Cleanup or Harvest batch (``games.gridworld``) to the learner
-(``aga_ref.rl``), show progress, write ``config.json``, ``progress.csv``, ``checkpoint.npz``,
-and draw the curve at the end (``aga-ref plot``).
+"""``aga-ref train``: wire a Cleanup or Harvest batch (``games.gridworld``) or Selfish-MMM2
+battles (``games.smac``) to the learner (``aga_ref.rl``), show progress, write
+``config.json``, ``progress.csv``, ``checkpoint.npz``, and draw the curve at the end
+(``aga-ref plot``).
 
     aga-ref train --env harvest --method aga --lam 100 --env-steps 2000000 --seed 0 --out runs/x
 
@@ -18,7 +19,8 @@ from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
 
 DEMO_STEPS = 300_000
-ENVS = ("harvest", "cleanup")
+ENVS = ("harvest", "cleanup", "mmm2")
+MMM2_AGENTS, MMM2_LIMIT = 10, 180
 EXPLICIT = ("method", "lam", "sign_rule", "align", "env_steps", "num_envs", "num_steps",
             "seed", "critic")  # fmt: skip
 
@@ -50,8 +52,10 @@ def add_arguments(parser):
     )
     parser.add_argument("--num-envs", type=int, default=Config.num_envs)
     parser.add_argument("--num-steps", type=int, default=Config.num_steps)
-    parser.add_argument("--num-agents", type=int, default=5)
-    parser.add_argument("--max-steps", type=int, default=1000, help="episode length")
+    parser.add_argument("--num-agents", type=int, default=None,
+                        help="gridworld agents (default 5; MMM2 has 10)")  # fmt: skip
+    parser.add_argument("--max-steps", type=int, default=None,
+                        help="gridworld episode length (default 1000; MMM2: 180)")  # fmt: skip
     parser.add_argument("--critic", choices=("mappo", "ippo"), default=Config.critic)
     parser.add_argument("--seed", type=int, default=0)
     for field in dataclasses.fields(Config):  # every other learner option, e.g. --gamma
@@ -84,13 +88,10 @@ def config_from(args):
 def run(args, parser):
     """Train as ``args`` say; return the output folder."""
     from aga_ref.rl.train import train
-    from games.gridworld import make_env
 
     try:
         config = config_from(args)
-        env = make_env(args.env, num_envs=args.num_envs, num_agents=args.num_agents,
-                       seed=args.seed, max_steps=args.max_steps,
-                       record_episodes=False)  # the learner tracks episodes itself  # fmt: skip
+        env = make_environment(args)
     except (ValueError, TypeError) as error:
         parser.error(str(error))
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
@@ -105,6 +106,25 @@ def run(args, parser):
         for path in plot([out], out, gif=args.env_steps is None):
             print(f"wrote {path}")
     return out
+
+
+def make_environment(args):
+    """The batch of environments ``args`` name (the learner tracks episodes itself)."""
+    if args.env == "mmm2":
+        from games.smac import make_env
+
+        for flag, value, fixed in (("--num-agents", args.num_agents, MMM2_AGENTS),
+                                   ("--max-steps", args.max_steps, MMM2_LIMIT)):  # fmt: skip
+            if value not in (None, fixed):
+                raise ValueError(f"{flag} is {fixed} for mmm2, got {value}")
+        args.num_agents, args.max_steps = MMM2_AGENTS, MMM2_LIMIT
+        return make_env("mmm2", num_envs=args.num_envs, seed=args.seed, record_episodes=False)
+    from games.gridworld import make_env
+
+    args.num_agents = 5 if args.num_agents is None else args.num_agents
+    args.max_steps = 1000 if args.max_steps is None else args.max_steps
+    return make_env(args.env, num_envs=args.num_envs, num_agents=args.num_agents,
+                    seed=args.seed, max_steps=args.max_steps, record_episodes=False)  # fmt: skip
 
 
 def _meta(args):

@@ -18,8 +18,16 @@ from figures.reproduce import PREFIX, update_readme
 
 PANELS = [("social_welfare", "collective return per episode"), ("equality", "equality (1 - Gini)"),
           ("beam_hits", "beam hits per episode"), ("apples_eaten", "apples eaten per episode"),
-          ("waste_density", "waste density (Cleanup)")]  # fmt: skip
+          ("waste_density", "waste density (Cleanup)"), ("battle_won", "win rate (MMM2)"),
+          ("agent_damage", "HP dealt to enemies per episode"),
+          ("agent_healing", "HP healed by the Medivac per episode")]  # fmt: skip
 README_MARKERS = ("<!-- learning:start -->", "<!-- learning:end -->")
+# Selfish-MMM2's agents by type (SMAC's order): the mean selfish return of each type
+MMM2_TYPES = {
+    "reward_marauder": (0, 1),
+    "reward_marine": tuple(range(2, 9)),
+    "reward_medivac": (9,),
+}
 FINAL_ROWS = 3  # the outcome of a run: the mean over its last rows with finished episodes
 
 
@@ -34,6 +42,9 @@ def load_run(folder):
         rows = [r for r in csv.DictReader(f) if r["social_welfare"] != ""]
     columns = {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows])
                for k in (rows[0].keys() if rows else [])}  # fmt: skip
+    if config.get("env") == "mmm2" and rows:  # selfish reward per unit type, per agent
+        for name, agents in MMM2_TYPES.items():
+            columns[name] = np.mean([columns[f"return_agent_{i}"] for i in agents], axis=0)
     return config, columns
 
 
@@ -146,7 +157,9 @@ def _final(runs, key):
 
 def _table(out, game, groups):
     keys = ["social_welfare", "equality", "efficiency", "sustainability", "peace",
-            "beam_hits", "apples_eaten", "cells_cleaned", "waste_density"]  # fmt: skip
+            "beam_hits", "apples_eaten", "cells_cleaned", "waste_density", "battle_won",
+            "dead_allies", "dead_enemies", "agent_damage", "agent_healing",
+            *MMM2_TYPES]  # fmt: skip
     keys = [k for k in keys if any(k in c and np.any(c[k] != 0)
                                    for runs in groups.values() for c in runs)]  # fmt: skip
     rows = [[name, len(runs), max(c["budget"] for c in runs)]
@@ -170,6 +183,18 @@ def episode_gif(folder, path, num_steps=100):
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
     theta, shapes = load_checkpoint_arrays(os.path.join(folder, "checkpoint.npz"))
+    if config["env"] == "mmm2":
+        from games.smac import make_env as make_battles
+        from games.smac.render import save_battle
+
+        rng = np.random.default_rng(0)
+
+        def policy(obs, avail):  # the trained actors, sampling as in training
+            a, _ = sample_actions(unflatten(theta, shapes), as_inputs(obs),
+                                  np.asarray(avail).transpose(1, 0, 2), rng)  # fmt: skip
+            return a.T
+
+        return save_battle(make_battles("mmm2", seed=0), path, policy, num_steps=num_steps)
     env = make_env(config["env"], num_envs=1, num_agents=config["num_agents"], seed=0,
                    max_steps=config["max_steps"], record_episodes=False)  # fmt: skip
     rng, actions = np.random.default_rng(0), []

@@ -14,7 +14,9 @@ def columns(state):
     """The progress file's header: fixed columns, each agent's return, the environment's
     counts (known once the first rollout has run), the update's statistics."""
     num_agents = state["theta"].shape[0]
-    extras = sorted(state["carry"]["tracker"].extras)
+    tracker = state["carry"]["tracker"]
+    extras = sorted(tracker.extras) + sorted(tracker.last)
+    extras += [f"{key}_{i}" for key in sorted(tracker.per_agent) for i in range(num_agents)]
     return (["update", "env_steps", "episodes", "episodes_finished"] + list(EPISODE_COLUMNS)
             + [f"return_agent_{i}" for i in range(num_agents)] + extras
             + list(STAT_COLUMNS) + ["lr", "wall_s"])  # fmt: skip

@@ -182,12 +182,12 @@ class MMM2VectorEnv(gymnasium.vector.VectorEnv):
         info.update(avail_actions=self._avail, state=self.core.state(), team_reward=team,
                     episode_limit=truncated, agent_rewards=agent)  # fmt: skip
         if self.reports is not None:
-            counts = {k: info[k] for k in STEP_KEYS}  # summed over the episode
+            # summed over the episode, per agent too; the outcome as it stands at the end
+            counts = {k: info[k] for k in (*STEP_KEYS, "battle_won", "dead_allies", "dead_enemies")}
             self.reports.step(agent, counts, ~restart, self.needs_reset)
             for key in list(info):
                 info["_" + key] = self.reports.everywhere
             if "episode" in counts:
-                counts["episode"]["battle_won"] = won.astype(np.float64)
                 info["episode"], info["_episode"] = counts["episode"], counts["_episode"]
         return obs, agent, terminated, truncated, info
 
