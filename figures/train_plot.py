@@ -21,7 +21,6 @@ PANELS = [("social_welfare", "collective return per episode"), ("equality", "equ
           ("waste_density", "waste density (Cleanup)"), ("battle_won", "win rate (MMM2)"),
           ("agent_damage", "HP dealt to enemies per episode"),
           ("agent_healing", "HP healed by the Medivac per episode")]  # fmt: skip
-README_MARKERS = ("<!-- learning:start -->", "<!-- learning:end -->")
 # Selfish-MMM2's agents by type (SMAC's order): the mean selfish return of each type
 MMM2_TYPES = {
     "reward_marauder": (0, 1),
@@ -121,7 +120,7 @@ def plot(folders, out, gif=True, gif_from=None):
     return paths
 
 
-def summary(configs, paths, out, gif_from=None):
+def summary(configs, paths, out, gif_from=None, runs_dir="runs/sweep", section="learning"):
     """Markdown of every figure and table written, with the commands that regenerate them
     (image links start with ``{prefix}``, filled in by ``reproduce.update_readme``)."""
 
@@ -133,8 +132,10 @@ def summary(configs, paths, out, gif_from=None):
     sweep = (f"aga-ref sweep --envs {listed('env')} --methods {listed('method')} "
              + (f"--lams {' '.join(f'{x:g}' for x in lams)} " if lams else "")
              + f"--seeds {listed('seed')} --env-steps {listed('env_steps')} "
-             + "--out runs/sweep")  # fmt: skip
-    plot_cmd = f"aga-ref plot runs/sweep/*/ --out {out} {gif_note}--update-readme README.md"
+             + f"--out {runs_dir}")  # fmt: skip
+    section_note = "" if section == "learning" else f" --section {section}"
+    plot_cmd = (f"aga-ref plot {runs_dir}/*/ --out {out} {gif_note}--update-readme README.md"
+                + section_note)  # fmt: skip
     text = [f"Generated from {len(configs)} runs by\n\n```bash\n{sweep}\n{plot_cmd}\n```\n"]
     for path in paths:
         name = os.path.basename(path)
@@ -219,9 +220,12 @@ def main(argv=None):
     parser.add_argument(
         "--update-readme",
         metavar="README",
-        help="rewrite its section between <!-- learning:start/end --> markers",
+        help="rewrite its section between <!-- SECTION:start/end --> markers",
     )
+    parser.add_argument("--section", default="learning",
+                        help="the README section's marker name (default: learning)")  # fmt: skip
     args = parser.parse_args(argv)
+    markers = (f"<!-- {args.section}:start -->", f"<!-- {args.section}:end -->")
     out = args.out or args.folders[0]
     if args.gif_only:
         if args.no_gif or args.update_readme:
@@ -232,7 +236,7 @@ def main(argv=None):
         return 0
     try:
         if args.update_readme:  # fail before the work, not after it
-            update_readme(args.update_readme, out, "", *README_MARKERS, dry_run=True)
+            update_readme(args.update_readme, out, "", *markers, dry_run=True)
         paths = plot(args.folders, out, gif=not args.no_gif, gif_from=args.gif_from)
     except (ValueError, OSError) as error:
         parser.error(str(error))
@@ -240,6 +244,8 @@ def main(argv=None):
         print(f"wrote {path}")
     if args.update_readme:
         configs = [load_run(folder)[0] for folder in args.folders]
-        text = summary(configs, paths, out, args.gif_from)
-        update_readme(args.update_readme, out, text, *README_MARKERS)
+        parents = {os.path.dirname(os.path.normpath(f)) for f in args.folders}
+        runs_dir = parents.pop() if len(parents) == 1 else "runs/sweep"
+        text = summary(configs, paths, out, args.gif_from, runs_dir, args.section)
+        update_readme(args.update_readme, out, text, *markers)
         print(f"rewrote the learning-agents results in {args.update_readme}")
