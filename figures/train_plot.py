@@ -161,7 +161,7 @@ def _table(out, game, groups):
             "beam_hits", "apples_eaten", "cells_cleaned", "waste_density", "battle_won",
             "dead_allies", "dead_enemies", "agent_damage", "agent_healing",
             *MMM2_TYPES]  # fmt: skip
-    keys = [k for k in keys if any(k in c and np.any(c[k] != 0)
+    keys = [k for k in keys if any(k in c and np.any(np.isfinite(c[k]) & (c[k] != 0))
                                    for runs in groups.values() for c in runs)]  # fmt: skip
     rows = [[name, len(runs), max(c["budget"] for c in runs)]
             + [_final(runs, k) for k in keys] for name, runs in sorted(groups.items())]  # fmt: skip
