@@ -166,7 +166,7 @@ def test_mmm2env_follows_smac_and_refuses_a_finished_battle():
 
 
 def test_stop_policy_reproduces_smaclites_reference_closely():
-    """SMAClite, every agent stopping (MMM2.md-style reference, 150 seeds, all identical):
+    """SMAClite, every agent stopping (its reference run: 150 seeds, all identical):
     31 steps, all 10 allies dead, no enemy dead, the Medivac last, ally 3 (a front Marine)
     first at step 6, 715 HP dealt (every ally's HP). Ours differs in movement and fire order
     (see games/smac/engine.py); the README's table compares the numbers."""

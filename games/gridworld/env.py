@@ -49,6 +49,7 @@ from games import rng
 from games.episode_reports import EpisodeReports
 from games.gridworld import observe, rules
 from games.gridworld.maps import LAYOUTS, VIEW_RADIUS
+from games.vector import reset_mask, seed_list
 
 NUM_ACTIONS = {"harvest": 8, "cleanup": 9}
 VIEWS = ("upright", "ssd")
@@ -87,7 +88,9 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
         self.neighbours = _neighbours(self.layout)
         self.move_deltas = rules.move_deltas(self.layout.padded_width)  # (4, 9)
         self.beam_deltas = rules.beam_deltas(self.layout.padded_width)  # (4, 3, 5)
-        self._seeds = None if seed is None else self._seed_list(seed)  # for the first reset
+        self._seeds = (
+            None if seed is None else seed_list(seed, self.num_envs)
+        )  # for the first reset
         self.keys = None
 
     def __repr__(self):
@@ -97,9 +100,9 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
     def reset(self, *, seed=None, options=None):
         """Reset the environments (all, or ``options["reset_mask"]``); returns
         ``(obs (B, N, 15, 15, 3), info)``."""
-        mask = self._reset_mask(options)
+        mask = reset_mask(options, self.num_envs)
         if seed is not None:
-            seeds = self._seed_list(seed)
+            seeds = seed_list(seed, self.num_envs)
         else:  # the constructor's seeds on the first reset, then the same streams
             seeds = self._seeds if self.keys is None else None
         if seeds is None and self.keys is None:
@@ -169,33 +172,6 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
         return rules.waste_density(self.waste) if self.waste.shape[1] else np.zeros(self.num_envs)
 
     # --- internals --------------------------------------------------------------------------
-    def _seed_list(self, seed):
-        """None, or one non-negative integer seed per environment."""
-        if seed is None:
-            return None
-        seeds = np.atleast_1d(np.asarray(seed))
-        if seeds.dtype == bool or not np.issubdtype(seeds.dtype, np.integer) or np.any(seeds < 0):
-            raise TypeError(f"seed must be a non-negative int or a sequence of them, got {seed!r}")
-        if seeds.ndim != 1 or seeds.size not in (1, self.num_envs):
-            raise ValueError(
-                f"seed must be an int or {self.num_envs} ints, got shape {seeds.shape}"
-            )
-        return seeds + np.arange(self.num_envs) if seeds.size == 1 else seeds
-
-    def _reset_mask(self, options):
-        """The environments to reset (B,) bool: all, or ``options["reset_mask"]``."""
-        if options is None:
-            return np.ones(self.num_envs, dtype=bool)
-        if not isinstance(options, dict) or set(options) - {"reset_mask"}:
-            raise ValueError(f"options must be None or {{'reset_mask': mask}}, got {options!r}")
-        mask = np.asarray(options["reset_mask"])
-        if mask.dtype != bool or mask.shape != (self.num_envs,):
-            raise ValueError(
-                f"options['reset_mask'] must be a bool array of shape ({self.num_envs},), "
-                f"got dtype {mask.dtype} shape {mask.shape}"
-            )
-        return mask.copy()
-
     def _check_actions(self, actions):
         a = np.asarray(actions)
         if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):

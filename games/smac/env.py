@@ -33,6 +33,7 @@ from games import rng
 from games.episode_reports import EpisodeReports
 from games.smac import features, rewards
 from games.smac.engine import NUM_ALLIES, Battles
+from games.vector import reset_mask, seed_list
 
 EPISODE_LIMIT = 180  # SMAC's for MMM2
 RULES = ("smac", "smaclite")
@@ -117,16 +118,6 @@ class Core:
         return team / rewards.SCALE, agent / rewards.SCALE, terminated, won, info
 
 
-def seed_list(seed, num_envs):
-    """One non-negative integer seed per battle: ``seed + b``, or a list of them."""
-    seeds = np.atleast_1d(np.asarray(seed))
-    if seeds.dtype == bool or not np.issubdtype(seeds.dtype, np.integer) or np.any(seeds < 0):
-        raise TypeError(f"seed must be a non-negative int or a sequence of them, got {seed!r}")
-    if seeds.ndim != 1 or seeds.size not in (1, num_envs):
-        raise ValueError(f"seed must be an int or {num_envs} ints, got shape {seeds.shape}")
-    return seeds + np.arange(num_envs) if seeds.size == 1 else seeds
-
-
 class MMM2VectorEnv(gymnasium.vector.VectorEnv):
     """``B`` Selfish-MMM2 battles; see the module docstring."""
 
@@ -150,13 +141,7 @@ class MMM2VectorEnv(gymnasium.vector.VectorEnv):
         return f"make_env('mmm2', num_envs={self.num_envs}, rules={self.core.rules!r})"
 
     def reset(self, *, seed=None, options=None):
-        mask = np.ones(self.num_envs, dtype=bool)
-        if options is not None:
-            if not isinstance(options, dict) or set(options) - {"reset_mask"}:
-                raise ValueError(f"options must be None or {{'reset_mask': mask}}, got {options!r}")
-            mask = np.asarray(options["reset_mask"])
-            if mask.dtype != bool or mask.shape != (self.num_envs,):
-                raise ValueError(f"options['reset_mask'] must be bool of shape ({self.num_envs},)")
+        mask = reset_mask(options, self.num_envs)
         if seed is not None:
             keys = rng.seed_keys(seed_list(seed, self.num_envs))
             self.core.battles.keys = np.where(mask, keys, self.core.battles.keys)
