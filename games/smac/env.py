@@ -143,8 +143,9 @@ class MMM2VectorEnv(gymnasium.vector.VectorEnv):
     def reset(self, *, seed=None, options=None):
         mask = reset_mask(options, self.num_envs)
         if seed is not None:
-            keys = rng.seed_keys(seed_list(seed, self.num_envs))
-            self.core.battles.keys = np.where(mask, keys, self.core.battles.keys)
+            keys, battles = rng.seed_keys(seed_list(seed, self.num_envs)), self.core.battles
+            battles.keys = np.where(mask, keys, battles.keys)
+            battles.counters = np.where(mask, np.uint64(0), battles.counters)  # a fresh stream
         self.core.restart(mask)
         self.needs_reset = self.needs_reset & ~mask
         if self.reports is not None:
