@@ -131,15 +131,14 @@ class Battles:
     def step(self, actions):
         """Orders from ``actions`` (B, N), then 8 ticks. Returns the step's record: per agent
         ``damage`` (HP removed from enemies), ``kills``, ``healing`` (B, N), and per enemy
-        ``enemy_damage`` (HP removed from allies) and ``enemy_healing`` (B, 12)."""
+        ``enemy_damage`` (HP removed from allies) (B, 12)."""
         self.command(actions)
         record = {"damage": np.zeros((self.B, NUM_UNITS)), "kills": np.zeros((self.B, NUM_UNITS)),
                   "healing": np.zeros((self.B, NUM_UNITS))}  # fmt: skip
         for _ in range(U.TICKS_PER_STEP):
             self.tick(record)
         agents = {k: v[:, :NUM_ALLIES] for k, v in record.items()}
-        return dict(agents, enemy_healing=record["healing"][:, NUM_ALLIES:],
-                    enemy_damage=record["damage"][:, NUM_ALLIES:])  # fmt: skip
+        return dict(agents, enemy_damage=record["damage"][:, NUM_ALLIES:])
 
     # --- one tick ---------------------------------------------------------------------------
     def tick(self, record):

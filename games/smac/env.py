@@ -58,8 +58,7 @@ class Core:
         self.last_actions[mask] = -1  # SMAC clears them at reset (SMAClite does not)
 
     def observe(self):
-        avail = features.avail_actions(self.battles)
-        return features.observations(self.battles, avail), avail
+        return features.observe(self.battles)
 
     def state(self):
         return features.state(self.battles, self.last_actions)
@@ -126,7 +125,7 @@ class MMM2VectorEnv(gymnasium.vector.VectorEnv):
 
     def __init__(self, num_envs, seed=0, rules="smac", record_episodes=True):
         self.num_envs, self.num_agents = num_envs, NUM_ALLIES
-        self.num_actions, self.seed_value = features.NUM_ACTIONS, seed
+        self.num_actions = features.NUM_ACTIONS
         self.core = Core(num_envs, seed, rules)
         self.single_observation_space = spaces.Box(-1.0, 1.0, (NUM_ALLIES, features.OBS_SIZE),
                                                    np.float32)  # fmt: skip

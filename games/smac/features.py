@@ -33,8 +33,23 @@ OTHERS = np.array([[j for j in range(NUM_ALLIES) if j != i] for i in range(NUM_A
 ONE_HOT = np.eye(3)
 
 
-def avail_actions(battles):
-    """(B, N, 18) bool."""
+def geometry(battles):
+    """``(rel (B, N, U, 2), dist (B, N, U))``: every unit's offset from each agent and the
+    distance, shared by the masks and the observations."""
+    pos = battles.pos
+    rel = pos[:, None] - pos[:, :NUM_ALLIES, None]  # unit - agent
+    return rel, np.sqrt((rel * rel).sum(-1))
+
+
+def observe(battles):
+    """``(observations (B, N, 176) float32, available actions (B, N, 18) bool)``."""
+    rel, dist = geometry(battles)
+    avail = avail_actions(battles, dist)
+    return observations(battles, avail, rel, dist), avail
+
+
+def avail_actions(battles, dist=None):
+    """(B, N, 18) bool; ``dist`` (B, N, U) from ``geometry`` if already known."""
     s, A = battles.static, slice(0, NUM_ALLIES)
     pos, alive = battles.pos[:, A], battles.alive[:, A]  # (B, N, 2), (B, N)
     B = pos.shape[0]
@@ -44,7 +59,7 @@ def avail_actions(battles):
     cell = np.trunc(pos[:, :, None] + MOVES[None, None]).astype(np.int64)  # (B, N, 4, 2)
     inside = (cell[..., 0] >= 0) & (cell[..., 0] < 32) & (cell[..., 1] >= 8) & (cell[..., 1] < 24)
     out[..., 2:6] = inside & alive[..., None]
-    d = np.linalg.norm(pos[:, :, None] - battles.pos[:, None], axis=-1)  # (B, N, U)
+    d = geometry(battles)[1] if dist is None else dist  # (B, N, U)
     medivac = s.medivac[A][None, :, None]
     enemies = battles.alive[:, None, NUM_ALLIES:] & (d[..., NUM_ALLIES:] <= SHOOT)
     patients = battles.alive[:, None, A] & ~s.medivac[A][None, None] & (d[..., A] <= SHOOT)
@@ -53,15 +68,15 @@ def avail_actions(battles):
     return out
 
 
-def observations(battles, avail):
-    """(B, N, 176) float32."""
+def observations(battles, avail, rel=None, dist=None):
+    """(B, N, 176) float32; ``rel``, ``dist`` from ``geometry`` if already known."""
     s, A, E = battles.static, slice(0, NUM_ALLIES), slice(NUM_ALLIES, None)
     pos, alive = battles.pos, battles.alive
     B = pos.shape[0]
     health = battles.hp / s.hp_max  # (B, U)
     types = ONE_HOT[s.type]  # (U, 3)
-    rel = pos[:, None] - pos[:, A, None]  # (B, N, U, 2): unit - agent
-    dist = np.linalg.norm(rel, axis=-1)  # (B, N, U)
+    if rel is None:
+        rel, dist = geometry(battles)  # (B, N, U, 2): unit - agent; (B, N, U)
     visible = alive[:, A, None] & alive[:, None] & (dist < SIGHT)
     hp = np.broadcast_to(health[:, None, :, None], dist.shape + (1,))
     feats = np.concatenate([np.zeros(dist.shape + (1,)), (dist / SIGHT)[..., None], rel / SIGHT,

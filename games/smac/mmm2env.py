@@ -25,19 +25,19 @@ class MMM2Env:
         self._seed = seed
         self.core = Core(1, seed, rules)
         self.battles_won = self.battles_game = self.timeouts = 0
-        self.over = True
+        self.over, self._seen = True, None
 
     def reset(self):
         self.core.restart(np.ones(1, dtype=bool))
-        self.over = False
+        self.over, self._seen = False, None
         return self.get_obs(), self.get_state()
 
     def step(self, actions):
         if self.over:
             raise RuntimeError("the battle is over (or was never started): call reset()")
-        _, avail = self.core.observe()
-        a = self.core.check(np.asarray(actions)[None], avail, np.ones(1, dtype=bool))
+        a = self.core.check(np.asarray(actions)[None], self._view()[1], np.ones(1, dtype=bool))
         team, agent, terminated, won, info = self.core.advance(a, np.ones(1, dtype=bool))
+        self._seen = None
         out = {"battle_won": bool(won[0]), "dead_allies": int(info["dead_allies"][0]),
                "dead_enemies": int(info["dead_enemies"][0]), "agent_rewards": agent[0]}  # fmt: skip
         out.update((k, info[k][0]) for k in STEP_KEYS)
@@ -52,19 +52,19 @@ class MMM2Env:
         return float(team[0]), done, out
 
     def get_obs(self):
-        return list(self.core.observe()[0][0])
+        return list(self._view()[0][0])
 
     def get_obs_agent(self, agent_id):
-        return self.core.observe()[0][0, self._agent(agent_id)]
+        return self._view()[0][0, self._agent(agent_id)]
 
     def get_state(self):
         return self.core.state()[0]
 
     def get_avail_actions(self):
-        return self.core.observe()[1][0].astype(int).tolist()
+        return self._view()[1][0].astype(int).tolist()
 
     def get_avail_agent_actions(self, agent_id):
-        return self.core.observe()[1][0, self._agent(agent_id)].astype(int).tolist()
+        return self._view()[1][0, self._agent(agent_id)].astype(int).tolist()
 
     def get_obs_size(self):
         return features.OBS_SIZE
@@ -98,6 +98,13 @@ class MMM2Env:
 
     def close(self):
         pass
+
+    def _view(self):
+        """``(obs (1, N, 176), avail (1, N, 18))`` of the current state, built once per state
+        (SMAC code asks agent by agent)."""
+        if self._seen is None:
+            self._seen = self.core.observe()
+        return self._seen
 
     def _agent(self, agent_id):
         if (

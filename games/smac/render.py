@@ -71,7 +71,7 @@ def save_battle(env, path, policy, num_steps=60, seed=0, columns=4):
     obs, info = env.reset(seed=seed)
     snapshots, total = [], 0.0
     for t in range(num_steps + 1):
-        snapshots.append((_copy(env.core.battles), f"step {t}, team return {total:.2f}"))
+        snapshots.append((_Snapshot(env.core.battles), f"step {t}, team return {total:.2f}"))
         if t == num_steps:
             break
         obs, rewards, terminated, truncated, info = env.step(policy(obs, info["avail_actions"]))
@@ -79,7 +79,7 @@ def save_battle(env, path, policy, num_steps=60, seed=0, columns=4):
         if terminated[0] or truncated[0]:
             won = "won" if info["battle_won"][0] else "lost"
             snapshots.append(
-                (_copy(env.core.battles), f"step {t + 1}: {won}, team return {total:.2f}")
+                (_Snapshot(env.core.battles), f"step {t + 1}: {won}, team return {total:.2f}")
             )
             break
     if str(path).endswith(".gif"):
@@ -112,7 +112,3 @@ class _Snapshot:
         self.static = battles.static
         self.pos, self.alive = battles.pos.copy(), battles.alive.copy()
         self.hp, self.target = battles.hp.copy(), battles.target.copy()
-
-
-def _copy(battles):
-    return _Snapshot(battles)
