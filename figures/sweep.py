@@ -3,6 +3,13 @@
 
     aga-ref sweep --env-steps 300000 --seeds 0 --jobs 2 --out runs/sweep
     aga-ref sweep ... --print-commands      # one line per run, for a cluster scheduler
+    aga-ref sweep --grid mechanism --envs harvest --env-steps 300000 --out runs/mechanism
+
+``--grid protocol`` (the default) is games x methods x lam x seeds; ``--grid mechanism`` is
+the ablation study of why AgA with a large lam stalls (``MECHANISM``: AgA lam = 100 with
+Adam and SGD, with and without H_c^T xi_c, without sign alignment; Simul-Ind and CGA with
+Adam and SGD), every variant on every game of ``--envs`` and seed of ``--seeds``, seeds
+outermost so that a cut grid has whole seeds.
 
 A finished run (its ``progress.csv`` reaches the last update) is skipped and a started one
 is resumed from its checkpoint, so the same command continues an interrupted sweep.
@@ -21,6 +28,19 @@ from aga_ref.rl.methods import METHODS
 from figures.train import ENVS
 
 PAPER_LAMS = (0.1, 1.0, 100.0, 1000.0)
+# (name, train arguments) of the mechanism study (docs/learning.md, "Why large lam stalls")
+MECHANISM = (
+    ("aga-lam100-adam", ["--method", "aga", "--lam", "100"]),
+    ("aga-lam100-adam-no-hamiltonian", ["--method", "aga", "--lam", "100", "--no-hamiltonian"]),
+    ("aga-lam100-sgd", ["--method", "aga", "--lam", "100", "--optimizer", "sgd"]),
+    ("aga-lam100-sgd-no-hamiltonian",
+     ["--method", "aga", "--lam", "100", "--optimizer", "sgd", "--no-hamiltonian"]),
+    ("aga-lam100-adam-no-align", ["--method", "aga", "--lam", "100", "--no-align"]),
+    ("simul-ind-adam", ["--method", "simul-ind", "--all-gradients"]),
+    ("simul-ind-sgd", ["--method", "simul-ind", "--optimizer", "sgd", "--all-gradients"]),
+    ("cga-lam1-adam", ["--method", "cga", "--lam", "1", "--all-gradients"]),
+    ("cga-lam1-sgd", ["--method", "cga", "--lam", "1", "--optimizer", "sgd", "--all-gradients"]),
+)  # fmt: skip
 
 
 def runs(envs, methods, lams, seeds):
@@ -35,6 +55,12 @@ def runs(envs, methods, lams, seeds):
                     args += [] if lam is None else ["--lam", str(lam)]
                     out.append((f"{name}-s{seed}", args))
     return out
+
+
+def mechanism_runs(envs, seeds):
+    """The mechanism study's runs: (name, extra train arguments), seeds outermost."""
+    return [(f"{env}-{name}-s{seed}", ["--env", env, *args, "--seed", str(seed)])
+            for seed in seeds for env in envs for name, args in MECHANISM]  # fmt: skip
 
 
 def command(name, args, env_steps, out, resume):
@@ -59,6 +85,13 @@ def status(folder, env_steps):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="aga-ref sweep", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--grid",
+        choices=("protocol", "mechanism"),
+        default="protocol",
+        help="protocol: games x methods x lams x seeds (default); mechanism: "
+        "the ablations of AgA lam=100 (--methods and --lams do not apply)",
+    )
     parser.add_argument("--envs", nargs="+", choices=ENVS, default=["cleanup", "harvest"],
                         help="default: cleanup harvest (mmm2: name it)")  # fmt: skip
     parser.add_argument(
@@ -88,7 +121,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.env_steps < 1:
         parser.error(f"--jobs and --env-steps must be >= 1, got {args.jobs}, {args.env_steps}")
-    grid = runs(args.envs, args.methods, args.lams, args.seeds)
+    if args.grid == "mechanism":
+        grid = mechanism_runs(args.envs, args.seeds)
+    else:
+        grid = runs(args.envs, args.methods, args.lams, args.seeds)
     if args.print_commands:
         for name, extra in grid:
             cmd = command(name, extra, args.env_steps, args.out, False)

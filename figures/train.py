@@ -17,12 +17,13 @@ import os
 from aga_ref.aga import SIGN_RULES
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
+from aga_ref.rl.optim import OPTIMIZERS
 
 DEMO_STEPS = 300_000
 ENVS = ("harvest", "cleanup", "mmm2")
 MMM2_AGENTS, MMM2_LIMIT = 10, 180
 EXPLICIT = ("method", "lam", "sign_rule", "align", "env_steps", "num_envs", "num_steps",
-            "seed", "critic")  # fmt: skip
+            "seed", "critic", "optimizer")  # fmt: skip
 
 
 def _field_docs():
@@ -57,6 +58,8 @@ def add_arguments(parser):
     parser.add_argument("--max-steps", type=int, default=None,
                         help="gridworld episode length (default 1000; MMM2: 180)")  # fmt: skip
     parser.add_argument("--critic", choices=("mappo", "ippo"), default=Config.critic)
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=Config.optimizer,
+                        help="the actors' optimiser; sgd: an ablation (default: adam)")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
     for field in dataclasses.fields(Config):  # every other learner option, e.g. --gamma
         if field.name not in EXPLICIT:
@@ -81,7 +84,7 @@ def config_from(args):
         method=args.method, lam=args.lam, sign_rule=args.sign_rule, align=not args.no_align,
         env_steps=DEMO_STEPS if args.env_steps is None else args.env_steps,
         num_envs=args.num_envs, num_steps=args.num_steps, seed=args.seed, critic=args.critic,
-        **others,
+        optimizer=args.optimizer, **others,
     )  # fmt: skip
 
 

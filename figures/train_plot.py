@@ -51,6 +51,8 @@ def label(config):
     lam = config.get("lam")
     name = config["method"] + ("" if lam is None else f" lam={lam:g}")
     name += "" if config.get("align", True) else " (no align)"
+    name += "" if config.get("hamiltonian", True) else " (no H)"
+    name += "" if config.get("optimizer", "adam") == "adam" else f" ({config['optimizer']})"
     name += "" if config.get("sign_rule", "paper") == "paper" else f" ({config['sign_rule']} sign)"
     return name + ("" if config.get("critic", "mappo") == "mappo" else f" ({config['critic']})")
 
@@ -222,11 +224,26 @@ def main(argv=None):
         metavar="README",
         help="rewrite its section between <!-- SECTION:start/end --> markers",
     )
+    parser.add_argument("--diagnostics", action="store_true",
+                        help="draw the instruments (entropy, KL, per-layer norms of xi, xi_c and "
+                        "the product, cosines, steps) instead of the curves")  # fmt: skip
     parser.add_argument("--section", default="learning",
                         help="the README section's marker name (default: learning)")  # fmt: skip
     args = parser.parse_args(argv)
     markers = (f"<!-- {args.section}:start -->", f"<!-- {args.section}:end -->")
     out = args.out or args.folders[0]
+    if args.diagnostics:
+        if args.gif_only or args.update_readme:
+            parser.error("--diagnostics does not go with --gif-only or --update-readme")
+        from figures.diagnostics_plot import plot_diagnostics
+
+        try:
+            paths = plot_diagnostics(args.folders, out)
+        except (ValueError, OSError) as error:
+            parser.error(str(error))
+        for path in paths:
+            print(f"wrote {path}")
+        return 0
     if args.gif_only:
         if args.no_gif or args.update_readme:
             parser.error("--gif-only does not go with --no-gif or --update-readme")

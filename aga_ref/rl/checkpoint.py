@@ -1,6 +1,6 @@
 """Checkpoints of a training run: everything needed to continue it bit for bit.
 
-``checkpoint.npz`` holds the actors' and critics' parameters and Adam moments as arrays, and
+``checkpoint.npz`` holds the actors' and critics' parameters and optimiser states as arrays, and
 everything else (the environment object, the random generator, the episodes in progress,
 the update count, the config) pickled into one byte array. Load only checkpoints you wrote.
 """
@@ -11,16 +11,16 @@ import pickle
 
 import numpy as np
 
+OPTIMIZER_STATES = ("actor_opt", "critic_adam")  # the actors' optimiser is a choice
+
 
 def save_checkpoint(path, state, config):
     """Write the whole training state atomically (a temporary file, then a rename)."""
     arrays = {k: state[k] for k in ("theta", "phi")}
-    for name in ("actor_adam", "critic_adam"):
-        arrays.update({f"{name}_m": state[name]["m"], f"{name}_v": state[name]["v"]})
-    rest = {
-        k: v for k, v in state.items() if k not in arrays and k not in ("actor_adam", "critic_adam")
-    }
-    rest["adam_t"] = (state["actor_adam"]["t"], state["critic_adam"]["t"])
+    for name in OPTIMIZER_STATES:
+        arrays.update({f"{name}_{k}": v for k, v in state[name].items() if k != "t"})
+    rest = {k: v for k, v in state.items() if k not in arrays and k not in OPTIMIZER_STATES}
+    rest["optimizer_t"] = tuple(state[name]["t"] for name in OPTIMIZER_STATES)
     rest["config"] = dataclasses.asdict(config)
     blob = np.frombuffer(pickle.dumps(rest), dtype=np.uint8)
     tmp = path + ".tmp.npz"
@@ -34,15 +34,21 @@ def load_checkpoint(path, config):
         arrays = {k: f[k] for k in f.files}
     rest = pickle.loads(arrays.pop("blob").tobytes())
     saved = rest.pop("config")
-    diff = {k: (saved[k], v) for k, v in dataclasses.asdict(config).items() if saved.get(k) != v}
+    # a field added after the checkpoint was written counts as its default
+    defaults = {f.name: f.default for f in dataclasses.fields(config)}
+    diff = {k: (saved.get(k, defaults[k]), v) for k, v in dataclasses.asdict(config).items()
+            if saved.get(k, defaults[k]) != v}  # fmt: skip
     if diff:
         raise ValueError(f"config must equal the checkpoint's to resume; differing (saved, "
                          f"given): {diff}")  # fmt: skip
-    t_actor, t_critic = rest.pop("adam_t")
+    if "adam_t" in rest:  # written before the optimiser became a choice: Adam's names
+        rest["optimizer_t"] = rest.pop("adam_t")
+        arrays = {k.replace("actor_adam_", "actor_opt_"): v for k, v in arrays.items()}
+    steps = rest.pop("optimizer_t")
     state = dict(rest, theta=arrays["theta"], phi=arrays["phi"])
-    state["actor_adam"] = {"m": arrays["actor_adam_m"], "v": arrays["actor_adam_v"], "t": t_actor}
-    state["critic_adam"] = {"m": arrays["critic_adam_m"], "v": arrays["critic_adam_v"],
-                            "t": t_critic}  # fmt: skip
+    for name, t in zip(OPTIMIZER_STATES, steps):
+        state[name] = {k[len(name) + 1 :]: v for k, v in arrays.items() if k.startswith(name)}
+        state[name]["t"] = t
     return state
 
 

@@ -10,6 +10,7 @@ import math
 from aga_ref._checks import as_count, as_real, one_of
 from aga_ref.aga import SIGN_RULES
 from aga_ref.rl.methods import LAM_METHODS, METHODS
+from aga_ref.rl.optim import OPTIMIZERS
 
 
 @dataclasses.dataclass
@@ -22,6 +23,8 @@ class Config:
     """AgA's sign rule: paper, exact or per_agent (``aga_ref.aga``)"""
     align: bool = True
     """AgA's sign alignment; False is the "AgA-Sign" ablation (lam kept as given)"""
+    hamiltonian: bool = True
+    """AgA's H_c^T xi_c term; False is an ablation, not a method of the paper: xi_c + lam xi"""
     env_steps: int = 500_000
     """total environment steps (one step of one environment, all agents acting)"""
     num_envs: int = 32
@@ -34,8 +37,16 @@ class Config:
     """mappo: critics see the global state; ippo: each critic sees its agent's observation"""
     hidden: int = 64
     """units in each of the two hidden layers of every actor and critic"""
+    all_gradients: bool = False
+    """also compute the gradient the method does not use, so every instrument is logged (+25%)"""
+    optimizer: str = "adam"
+    """the actors' optimiser: adam, or sgd (with momentum; an ablation), critics keep Adam"""
     lr: float = 5e-4
     """Adam's learning rate (actors and critics), linearly annealed to 0 if anneal_lr"""
+    sgd_lr: float = 0.05
+    """the actors' learning rate with optimizer sgd (annealed like lr; README's search)"""
+    sgd_momentum: float = 0.9
+    """SGD's momentum mu (m <- mu m + g, theta <- theta - sgd_lr m)"""
     anneal_lr: bool = True
     """anneal the learning rate linearly to 0 over the run"""
     gamma: float = 0.99
@@ -75,22 +86,26 @@ class Config:
         else:
             self.lam = as_real(self.lam, "lam")
         one_of(self.sign_rule, "sign_rule", SIGN_RULES)
+        one_of(self.optimizer, "optimizer", OPTIMIZERS)
         one_of(self.critic, "critic", ("mappo", "ippo"))
         for name in ("env_steps", "num_envs", "num_steps", "hidden", "update_epochs",
                      "num_minibatches"):  # fmt: skip
             as_count(getattr(self, name), name, minimum=1)
         as_count(self.seed, "seed")
-        for name in ("lr", "clip", "max_grad_norm"):
+        for name in ("lr", "sgd_lr", "clip", "max_grad_norm"):
             as_real(getattr(self, name), name, positive=True)
-        for name in ("gamma", "gae_lambda", "fcgrad_beta"):
+        for name in ("gamma", "gae_lambda", "fcgrad_beta", "sgd_momentum"):
             value = as_real(getattr(self, name), name)
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must lie in [0, 1], got {value}")
         for name in ("ent_coef", "svo_theta", "svo_weight", "sl_alpha"):
             as_real(getattr(self, name), name)
-        for name in ("align", "anneal_lr", "norm_adv"):
+        for name in ("align", "hamiltonian", "all_gradients", "anneal_lr", "norm_adv"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if not self.hamiltonian and self.method != "aga":
+            raise ValueError(f"hamiltonian=False is an ablation of AgA only, got method "
+                             f"{self.method!r}")  # fmt: skip
         if (self.num_envs * self.num_steps) % self.num_minibatches:
             raise ValueError(
                 f"num_minibatches must divide num_envs * num_steps = "

@@ -24,20 +24,23 @@ import numpy as np
 
 from aga_ref._checks import one_of
 from aga_ref.aga import aga_terms_from
+from aga_ref.rl.instruments import dominated_share
 
 METHODS = ("simul-ind", "simul-co", "cga", "sga", "aga", "fcgrad", "svo", "sl")
 # Methods with a lam, and its default. AgA: 0.1, the smallest of the paper's grid
-# {0.1, 1, 100, 1000}: at lam = 100 and 1000 the aligned sign flips between minibatches
-# and the direction, dominated by lam (xi + H_c^T xi_c), flips with it, so the policies
-# barely move at our budgets (README, "Learning agents"). CGA: 1.0, as for the games.
+# {0.1, 1, 100, 1000}: at lam = 100 and 1000 the policies barely move at our budgets
+# (docs/learning.md, "Why large lam stalls"). CGA: 1.0, as for the games.
 LAM_METHODS = {"aga": 0.1, "cga": 1.0}
 HVP = {"aga": "collective", "cga": "individual"}  # the product each method needs
 NEEDS = {"simul-co": ("xi_c",), "aga": ("xi", "xi_c"), "fcgrad": ("xi", "xi_c")}
 
 
-def needs(method):
-    """What ``surrogate_terms`` must compute for ``method``: (hvp, need)."""
-    return HVP.get(method), NEEDS.get(method, ("xi",))
+def needs(method, hamiltonian=True, all_gradients=False):
+    """What ``surrogate_terms`` computes for ``method``: (hvp, need). ``hamiltonian=False``
+    (AgA's ablation) skips the product; ``all_gradients`` adds the gradient the method does
+    not use (one more vector-Jacobian product) so that every instrument is logged."""
+    need = ("xi", "xi_c") if all_gradients else NEEDS.get(method, ("xi",))
+    return (HVP.get(method) if hamiltonian else None), need
 
 
 def _project(x, y):
@@ -59,23 +62,25 @@ def fcgrad_direction(xi, xi_c, v_ind, v_col, beta):
 def direction(method, terms, config, values=None):
     """The descent direction (N, P) of ``method`` and a dict of what it chose.
 
-    ``terms``: ``surrogate.Terms`` computed with ``needs(method)``; ``config``: the
-    learner's ``Config`` (``lam``, ``align``, ``sign_rule``, ``fcgrad_beta``); ``values``:
-    (v_ind (N,), v_col (N,)) for FCGrad."""
+    ``terms``: ``surrogate.Terms`` computed with ``needs(method, config.hamiltonian)``;
+    ``config``: the learner's ``Config`` (``lam``, ``align``, ``sign_rule``,
+    ``hamiltonian``, ``fcgrad_beta``); ``values``: (v_ind (N,), v_col (N,)) for FCGrad.
+    With ``config.hamiltonian`` False (AgA only) ``terms.Hv`` is None and AgA takes
+    ``H_c^T xi_c = 0``: ``xi_c + lam xi``, the sign from the same rule (then always +)."""
     one_of(method, "method", METHODS)
     xi, xi_c, Hv = terms.xi, terms.xi_c, terms.Hv
     if method in ("simul-ind", "svo", "sl", "sga"):
         return xi, {}
     if method == "simul-co":
         return xi_c, {}
-    if method == "cga":
-        return xi + config.lam * Hv, {}  # Hv = H^T xi
+    if method == "cga":  # Hv = H^T xi
+        return xi + config.lam * Hv, {"hvp_dominated_share": dominated_share(config.lam * Hv, xi)}
     if method == "fcgrad":
         agree = float(np.mean(np.sum(xi * xi_c, axis=1) >= 0))
         return fcgrad_direction(xi, xi_c, *values, config.fcgrad_beta), {"agree": agree}
     N, P = xi.shape
     t = aga_terms_from(
-        xi.ravel(), xi_c.ravel(), Hv.ravel(), config.lam,
+        xi.ravel(), xi_c.ravel(), np.zeros(N * P) if Hv is None else Hv.ravel(), config.lam,
         config.align, config.sign_rule, [P] * N,
     )  # fmt: skip
     chosen = {
@@ -84,4 +89,7 @@ def direction(method, terms, config, values=None):
         "xic_norm": float(np.linalg.norm(t.xi_c)),
         "Hcxic_norm": float(np.linalg.norm(t.Hc_xic)),
     }
+    if Hv is not None:
+        lam = t.lam if np.ndim(t.lam) == 0 else t.lam.reshape(N, P)  # signed, as applied
+        chosen["hvp_dominated_share"] = dominated_share(lam * Hv, xi_c + lam * xi)
     return t.xi_tilde.reshape(N, P).astype(xi.dtype), chosen

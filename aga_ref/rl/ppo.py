@@ -2,9 +2,11 @@
 
 For each minibatch: the surrogate game's terms (``surrogate.surrogate_terms``), the method's
 direction (``methods.direction``), plus ``ent_coef`` times the entropy gradient, clipped to
-``max_grad_norm`` and applied by Adam. The critics (an individual and a collective value
+``max_grad_norm`` and applied by the actors' optimiser (Adam, or SGD with momentum as an
+ablation: ``Config.optimizer``). The critics (an individual and a collective value
 for every agent) descend ``1/2 E[(V - R)^2]`` on GAE's returns with their own Adam; they are
-not part of the game, so every method trains them the same way.
+not part of the game, so every method trains them the same way, always with Adam.
+Every update also reports the instruments of ``aga_ref.rl.instruments``.
 
 Critics. MAPPO (the default): one centralised network on the global state with ``2 N``
 outputs, ``V_i`` and ``V_c`` as seen for each agent (MAPPO shares its critic; a network per
@@ -18,7 +20,8 @@ import numpy as np
 from autograd import value_and_grad
 
 from aga_ref.rl import methods
-from aga_ref.rl.optim import adam_step, clip_by_global_norm
+from aga_ref.rl.instruments import direction_instruments, step_cosines, step_sizes
+from aga_ref.rl.optim import adam_step, clip_by_global_norm, sgd_step
 from aga_ref.rl.policy import flatten, mlp, unflatten
 from aga_ref.rl.surrogate import Batch, surrogate_terms
 
@@ -51,11 +54,14 @@ def _normalise(adv, weight):
 def update(state, data, config, lr, rng):
     """Run ``update_epochs`` passes of minibatches over ``data``; return (state, stats).
 
-    ``state``: dict with ``theta`` (N, P), ``phi`` (N, Pc), their Adam states, and the
+    ``lr``: this update's learning-rate factor times ``config.lr`` (Adam's rate; the actors'
+    SGD rate is ``config.sgd_lr`` times the same factor). ``state``: dict with ``theta``
+    (N, P), ``phi`` (N, Pc), ``actor_opt`` and ``critic_adam`` (optimiser states), and the
     layer shapes; ``data``: flattened batch, arrays (N, S, ...) with ``adv_ind``, ``adv_col``,
     ``ret`` (N, S, 2), ``values`` (N, S, 2), ``live`` (N, S). Every sample index ``s`` is the
     same transition for every agent."""
-    hvp, need = methods.needs(config.method)
+    hvp, need = methods.needs(config.method, config.hamiltonian, config.all_gradients)
+    theta_before = state["theta"].copy()
     S = data["actions"].shape[1]
     size = S // config.num_minibatches
     logs = []
@@ -89,13 +95,24 @@ def update(state, data, config, lr, rng):
             for name, v in (("direction", d), ("critic gradient", g)):
                 if not np.all(np.isfinite(v)):
                     raise FloatingPointError(f"the {name} became non-finite")
-            state["theta"], state["actor_adam"] = adam_step(
-                state["theta"], d, state["actor_adam"], lr
-            )
+            theta_mb = state["theta"]
+            state["theta"], state["actor_opt"] = _actor_step(state, d, config, lr)
             state["phi"], state["critic_adam"] = adam_step(
                 state["phi"], g, state["critic_adam"], lr
             )
             logs.append({**terms.stats, **chosen, "actor_grad_norm": actor_norm,
                          "critic_grad_norm": critic_norm,
-                         "value_loss": float(value_loss) / len(weight)})  # fmt: skip
-    return state, {k: float(np.mean([row[k] for row in logs])) for k in logs[0]}
+                         "value_loss": float(value_loss) / len(weight),
+                         **direction_instruments(terms, state["actor_shapes"]),
+                         **step_cosines(state["theta"] - theta_mb, terms,
+                                        state["actor_shapes"])})  # fmt: skip
+    stats = {k: float(np.mean([row[k] for row in logs])) for k in logs[0]}
+    return state, {**stats, **step_sizes(theta_before, state["theta"], state["actor_shapes"])}
+
+
+def _actor_step(state, d, config, lr):
+    """The actors' optimiser step along ``d``: (theta, optimiser state)."""
+    if config.optimizer == "sgd":
+        rate = lr * config.sgd_lr / config.lr  # the same annealing factor
+        return sgd_step(state["theta"], d, state["actor_opt"], rate, config.sgd_momentum)
+    return adam_step(state["theta"], d, state["actor_opt"], lr)

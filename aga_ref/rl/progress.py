@@ -1,13 +1,17 @@
-"""The progress file (``progress.csv``, one row per update) and the status line."""
+"""The progress file (``progress.csv``, one row per update) and the status line. The
+instrument columns are defined in ``aga_ref.rl.instruments``."""
 
 import csv
 import os
 import sys
 
+from aga_ref.rl.instruments import layer_columns
+
 EPISODE_COLUMNS = ("social_welfare", "equality", "efficiency", "sustainability", "peace")
 STAT_COLUMNS = ("sign_negative", "xi_norm", "xic_norm", "Hcxic_norm", "agree", "approx_kl",
                 "clip_fraction", "entropy", "value_loss", "actor_grad_norm",
-                "critic_grad_norm")  # fmt: skip
+                "critic_grad_norm", "hvp_dominated_share", "cos_xi_xic",
+                "cos_adj_xic")  # fmt: skip
 
 
 def columns(state):
@@ -19,7 +23,8 @@ def columns(state):
     extras += [f"{key}_{i}" for key in sorted(tracker.per_agent) for i in range(num_agents)]
     return (["update", "env_steps", "episodes", "episodes_finished"] + list(EPISODE_COLUMNS)
             + [f"return_agent_{i}" for i in range(num_agents)] + extras
-            + list(STAT_COLUMNS) + ["lr", "wall_s"])  # fmt: skip
+            + list(STAT_COLUMNS) + layer_columns(state["actor_shapes"])
+            + ["lr", "wall_s"])  # fmt: skip
 
 
 def write_rows(path, rows, columns):

@@ -6,7 +6,7 @@ Writes ``out/config.json``, ``out/progress.csv`` (one row per update; episode me
 means over the episodes that finished since the previous row, blank if none did) and
 ``out/checkpoint.npz`` (every ``checkpoint_every`` updates and at the end). ``resume=True``
 continues from the checkpoint with the same config and gives the same numbers as a run that
-was never stopped: the checkpoint holds the parameters, both Adam states, the random
+was never stopped: the checkpoint holds the parameters, both optimiser states, the random
 generator, the environment object (pickled) and the episodes in progress. A non-finite
 direction, gradient or parameter stops the run with ``TrainingDiverged`` naming the update;
 the checkpoint on disk is then still the last good one.
@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from aga_ref._checks import NonFiniteError
-from aga_ref.rl import ppo
+from aga_ref.rl import optim, ppo
 from aga_ref.rl.checkpoint import load_checkpoint, save_checkpoint
 from aga_ref.rl.config import Config
 from aga_ref.rl.optim import adam_init
@@ -60,7 +60,8 @@ def init_state(env, config):
         critic_shapes = layer_shapes(global_state(env, info).shape[-1], config.hidden, 2 * N)
         phi = init_params(critic_shapes, 1, rng, out_scale=1.0)  # (1, Pc)
     return {
-        "theta": theta, "phi": phi, "actor_adam": adam_init(theta), "critic_adam": adam_init(phi),
+        "theta": theta, "phi": phi, "actor_opt": optim.init(config.optimizer, theta),
+        "critic_adam": adam_init(phi),
         "actor_shapes": actor_shapes, "critic_shapes": critic_shapes, "rng": rng, "update": 0,
         "carry": {"obs": obs, "info": info, "done": np.zeros(len(obs), dtype=bool),
                   "tracker": EpisodeTracker(len(obs), N)},

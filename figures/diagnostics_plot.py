@@ -1,0 +1,130 @@
+"""``aga-ref plot --diagnostics DIR...``: the learner's instruments (``aga_ref.rl.instruments``)
+against environment steps, one colour per method (with its lam and ablations), mean over the
+seeds given, smoothed over a few updates. Writes ``<game>_diagnostics.png`` and
+``<game>_diagnostics.md`` (each group's instruments over the first and the last updates).
+
+    aga-ref plot --diagnostics runs/mechanism/harvest-* --out plots
+"""
+
+import csv
+import json
+import os
+from collections import defaultdict
+
+import numpy as np
+
+from figures.output import plt, save_figure, save_table
+from figures.train_plot import label
+
+SMOOTH = 5  # updates in the moving average of every curve
+LAYER_STYLES = ("-", "--", ":")  # layer 1 (input), 2, 3 (output)
+PANELS = (  # (title, columns, log scale)
+    ("policy entropy (max ln 8 = 2.079)", ["entropy"], False),
+    ("approx. KL between rollout and updated policy", ["approx_kl"], True),
+    ("share of coordinates where |lam * product| > rest", ["hvp_dominated_share"], False),
+    ("cos(xi, xi_c) solid, cos(xi + product, xi_c) dashed", ["cos_xi_xic", "cos_adj_xic"], False),
+    ("||xi|| per layer (1 solid, 2 dashed, 3 dotted)", ["xi_norm_l{k}"], True),
+    ("||xi_c|| per layer", ["xic_norm_l{k}"], True),
+    ("||product|| per layer (H_c^T xi_c or H^T xi)", ["hvp_norm_l{k}"], True),
+    ("mean |parameter change| per update, per layer", ["step_l{k}"], True),
+    ("cos(-step, xi) per layer", ["cos_step_xi_l{k}"], False),
+    ("cos(-step, product) per layer: 1 = descends Ham", ["cos_step_hvp_l{k}"], False),
+)
+
+
+def load_rows(folder):
+    """(config dict, columns dict of float arrays over every update) of one run."""
+    for name in ("config.json", "progress.csv"):
+        if not os.path.exists(os.path.join(folder, name)):
+            raise ValueError(f"folder must hold an aga-ref train run ({name}), got {folder!r}")
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    with open(os.path.join(folder, "progress.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or "step_l1" not in rows[0]:
+        raise ValueError(f"{folder!r} has no instrument columns (a run from before they "
+                         "existed, or no update yet)")  # fmt: skip
+    return config, {k: np.array([float(r[k]) if r[k] not in ("", None) else np.nan
+                                 for r in rows]) for k in rows[0]}  # fmt: skip
+
+
+def _smooth(v):
+    if len(v) < SMOOTH:
+        return v
+    kernel = np.ones(SMOOTH) / SMOOTH
+    return np.convolve(np.nan_to_num(v), kernel, mode="valid") * np.where(
+        np.all(np.isnan(v)), np.nan, 1.0
+    )
+
+
+def _columns(pattern):
+    return [pattern.format(k=k) for k in (1, 2, 3)] if "{k}" in pattern else [pattern]
+
+
+def plot_diagnostics(folders, out):
+    """Write each game's diagnostics figure and table; return the paths."""
+    os.makedirs(out, exist_ok=True)
+    groups = defaultdict(list)
+    for folder in folders:
+        config, columns = load_rows(folder)
+        groups[(config.get("env", "env"), label(config))].append(columns)
+    paths = []
+    for game in sorted({g for g, _ in groups}):
+        names = sorted(n for g, n in groups if g == game)
+        colours = {n: plt.cm.tab10(k % 10) for k, n in enumerate(names)}
+        fig, axes = plt.subplots(3, 4, figsize=(22, 13))
+        axes = axes.ravel()
+        for ax, (title, patterns, log) in zip(axes, PANELS):
+            for name in names:
+                runs = groups[(game, name)]
+                n = min(len(c["env_steps"]) for c in runs)
+                steps = runs[0]["env_steps"][:n]
+                cols = [c for p in patterns for c in _columns(p)]
+                for j, col in enumerate(cols):
+                    if col not in runs[0] or np.all(np.isnan(runs[0][col])):
+                        continue
+                    mean = np.nanmean([c[col][:n] for c in runs], axis=0)
+                    y = _smooth(mean)
+                    ax.plot(steps[len(steps) - len(y):], y, LAYER_STYLES[j % 3],
+                            color=colours[name], lw=1.6)  # fmt: skip
+            ax.set_title(title, fontsize=11)
+            ax.set_xlabel("environment steps")
+            ax.set_yscale("log" if log else "linear")
+            ax.grid(alpha=0.3)
+        for ax in axes[len(PANELS) :]:
+            ax.axis("off")
+        seeds = {n: len(groups[(game, n)]) for n in names}
+        handles = [plt.Line2D([], [], color=colours[n], lw=2) for n in names]
+        axes[len(PANELS)].legend(handles, [f"{n} ({seeds[n]} seeds)" for n in names],
+                                 loc="center", fontsize=11, frameon=False)  # fmt: skip
+        fig.suptitle(f"{game}: instruments of the actors' update, mean over seeds, moving "
+                     f"average over {SMOOTH} updates", fontsize=13)  # fmt: skip
+        fig.tight_layout()
+        paths.append(save_figure(fig, out, f"{game}_diagnostics"))
+        paths.append(_table(out, game, {n: groups[(game, n)] for n in names}))
+    return paths
+
+
+TABLE = ("entropy", "approx_kl", "hvp_dominated_share", "cos_xi_xic", "xic_norm_l1",
+         "xic_norm_l3", "hvp_norm_l1", "step_l1", "step_l3", "cos_step_xi_l1",
+         "cos_step_hvp_l1")  # fmt: skip
+
+
+def _table(out, game, groups, first=10):
+    """Each instrument's mean over the first ``first`` and the last ``first`` updates of
+    every run, then the mean over seeds: "first -> last"."""
+    rows = []
+    for name, runs in sorted(groups.items()):
+        cells = []
+        for key in TABLE:
+            if key not in runs[0] or np.all(np.isnan(runs[0][key])):
+                cells.append("-")
+                continue
+            a = np.mean([np.nanmean(c[key][:first]) for c in runs])
+            b = np.mean([np.nanmean(c[key][-first:]) for c in runs])
+            cells.append(f"{a:.3g} -> {b:.3g}")
+        rows.append([name, len(runs), *cells])
+    title = (f"{game}: instruments, mean over the first {first} -> the last {first} updates "
+             "of each run, then over seeds")  # fmt: skip
+    save_table(out, f"{game}_diagnostics", ["method", "seeds", *TABLE], rows, title)
+    return os.path.join(out, f"{game}_diagnostics.md")
