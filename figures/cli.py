@@ -8,6 +8,7 @@
     aga-ref train --env harvest|cleanup [--method M] [...]   learning agents (figures/train.py)
     aga-ref plot DIR...                  curves, outcome table, episode GIF of train runs
     aga-ref sweep --env-steps N [...]    the protocol grid of train runs (figures/sweep.py)
+    aga-ref probe DIR...                 hidden activations and logit spread of trained actors
 """
 
 import argparse
@@ -32,6 +33,8 @@ def main(argv=None):
     commands.add_parser("train", help="train agents on Cleanup or Harvest", add_help=False)
     commands.add_parser("plot", help="plot aga-ref train runs", add_help=False)
     commands.add_parser("sweep", help="run a grid of aga-ref train runs", add_help=False)
+    commands.add_parser("probe", help="what trained actors compute on fixed observations",
+                        add_help=False)  # fmt: skip
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["train"]:
@@ -42,6 +45,10 @@ def main(argv=None):
         from figures.sweep import main as sweep
 
         return sweep(argv[1:]) or 0
+    if argv[:1] == ["probe"]:
+        from figures.feature_probe import main as probe
+
+        return probe(argv[1:]) or 0
     if argv[:1] == ["plot"]:
         from figures.train_plot import main as plot
 

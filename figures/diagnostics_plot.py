@@ -29,6 +29,7 @@ PANELS = (  # (title, columns, log scale)
     ("mean |parameter change| per update, per layer", ["step_l{k}"], True),
     ("cos(-step, xi) per layer", ["cos_step_xi_l{k}"], False),
     ("cos(-step, product) per layer: 1 = descends Ham", ["cos_step_hvp_l{k}"], False),
+    ("share of minibatch steps with lam < 0 (AgA's sign)", ["sign_negative"], False),
 )
 
 
@@ -105,8 +106,8 @@ def plot_diagnostics(folders, out):
     return paths
 
 
-TABLE = ("entropy", "approx_kl", "hvp_dominated_share", "cos_xi_xic", "xic_norm_l1",
-         "xic_norm_l3", "hvp_norm_l1", "step_l1", "step_l3", "cos_step_xi_l1",
+TABLE = ("entropy", "approx_kl", "sign_negative", "hvp_dominated_share", "cos_xi_xic",
+         "xic_norm_l1", "xic_norm_l3", "hvp_norm_l1", "step_l1", "step_l3", "cos_step_xi_l1",
          "cos_step_hvp_l1")  # fmt: skip
 
 

@@ -52,7 +52,8 @@ def label(config):
     name = config["method"] + ("" if lam is None else f" lam={lam:g}")
     name += "" if config.get("align", True) else " (no align)"
     name += "" if config.get("hamiltonian", True) else " (no H)"
-    name += "" if config.get("optimizer", "adam") == "adam" else f" ({config['optimizer']})"
+    if config.get("optimizer", "adam") == "sgd":
+        name += f" (sgd, lr {config['sgd_lr']:g})"
     name += "" if config.get("sign_rule", "paper") == "paper" else f" ({config['sign_rule']} sign)"
     return name + ("" if config.get("critic", "mappo") == "mappo" else f" ({config['critic']})")
 

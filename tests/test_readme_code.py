@@ -1,8 +1,10 @@
-"""Every code block of the README runs: Python blocks are executed (in a scratch folder),
-and every `aga-ref ...` line of a shell block is parsed by the real command line, so a
-renamed flag or command turns this red. Scripts a block names must exist."""
+"""Every code block of the README and of the pages in docs/ runs: Python blocks are executed
+(in a scratch folder), and every `aga-ref ...` line of a shell block is parsed by the real
+command line, so a renamed flag or command turns this red. Scripts a block names must
+exist."""
 
 import argparse
+import glob
 import os
 import re
 import shlex
@@ -10,8 +12,9 @@ import shlex
 import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
-README = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
-BLOCKS = re.findall(r"^( *)```(\w*)\n(.*?)^\1```", README, flags=re.S | re.M)
+PAGES = [os.path.join(ROOT, "README.md"), *sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))]
+FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", flags=re.S | re.M)
+BLOCKS = [b for page in PAGES for b in FENCE.findall(open(page, encoding="utf-8").read())]
 
 
 def blocks(language):

@@ -1,0 +1,121 @@
+"""``aga-ref probe DIR...``: what trained actors compute on a fixed set of observations --
+the hidden layers' activations and how much the logits vary between states -- for runs of
+``aga-ref train``, next to the same networks at initialisation.
+
+    aga-ref probe runs/mechanism/harvest-*-s0 --out docs/results/mechanism
+
+The observations are those a uniform random policy sees in 32 environments over 64 steps
+(seed 0) of the runs' game, the same for every run. Per run and layer, for the final
+actors in ``checkpoint.npz`` and for the initial actors (``init_params`` with the run's seed):
+
+    act_l<k>      mean |h_k| of hidden layer k (tanh: 0 = silent, 1 = saturated)
+    sat_l<k>      share of hidden units with |h_k| > 0.99
+    logit_std     std of each logit over the observations, mean over agents and actions:
+                  0 = the policy ignores its input
+    entropy       mean entropy of the policy on the observations (max ln A)
+
+Writes ``<game>_probe.md`` and ``.csv``; the mean over the runs of a method (with its
+label from ``aga-ref plot``) and, in brackets, the range over them.
+"""
+
+import argparse
+import json
+import os
+from collections import defaultdict
+
+import numpy as np
+
+from figures.output import save_table
+from figures.train_plot import label
+
+COLUMNS = ("act_l1", "act_l2", "sat_l1", "sat_l2", "logit_std", "entropy")
+
+
+def observations(config, steps=64, num_envs=32, seed=0):
+    """Actor inputs (N, S, F) seen by a uniform random policy in the run's game."""
+    from aga_ref.rl.rollout import as_inputs
+    from games.gridworld import make_env
+
+    env = make_env(config["env"], num_envs=num_envs, num_agents=config["num_agents"],
+                   seed=seed, max_steps=config["max_steps"], record_episodes=False)  # fmt: skip
+    rng = np.random.default_rng(seed)
+    obs, _ = env.reset(seed=seed)
+    xs = []
+    for _ in range(steps):
+        xs.append(as_inputs(obs))  # (N, B, F)
+        obs = env.step(rng.integers(env.num_actions, size=(num_envs, config["num_agents"])))[0]
+    return np.concatenate(xs, axis=1)
+
+
+def probe(theta, shapes, x):
+    """The probe's values (a dict) of actors ``theta`` (N, P) on inputs ``x`` (N, S, F)."""
+    from aga_ref.rl.policy import log_softmax, unflatten
+
+    W1, b1, W2, b2, W3, b3 = unflatten(theta, shapes)
+    h1 = np.tanh(x @ W1 + b1[:, None])  # (N, S, H)
+    h2 = np.tanh(h1 @ W2 + b2[:, None])
+    logits = h2 @ W3 + b3[:, None]  # (N, S, A)
+    logp = log_softmax(logits)
+    return {
+        "act_l1": np.mean(np.abs(h1)), "act_l2": np.mean(np.abs(h2)),
+        "sat_l1": np.mean(np.abs(h1) > 0.99), "sat_l2": np.mean(np.abs(h2) > 0.99),
+        "logit_std": np.mean(np.std(logits, axis=1)),
+        "entropy": np.mean(-np.sum(np.exp(logp) * logp, axis=-1)),
+    }  # fmt: skip
+
+
+def run_probe(folders, out):
+    """Probe every run's final and initial actors; write the table; return its path."""
+    from aga_ref.rl.checkpoint import load_checkpoint_arrays
+    from aga_ref.rl.policy import init_params
+
+    groups, inputs = defaultdict(list), {}
+    for folder in folders:
+        path = os.path.join(folder, "checkpoint.npz")
+        if not os.path.exists(path):
+            raise ValueError(f"folder must hold an aga-ref train run with a checkpoint, got "
+                             f"{folder!r}")  # fmt: skip
+        with open(os.path.join(folder, "config.json")) as f:
+            config = json.load(f)
+        if config.get("env") not in ("harvest", "cleanup"):
+            raise ValueError(f"the probe takes Cleanup or Harvest runs, got {config.get('env')!r}")
+        key = (config["env"], config["num_agents"], config["max_steps"])
+        if key not in inputs:
+            inputs[key] = observations(config)
+        x = inputs[key]
+        theta, shapes = load_checkpoint_arrays(path)
+        init = init_params(shapes, theta.shape[0], np.random.default_rng(config["seed"]), 0.01)
+        groups[(config["env"], label(config))].append((probe(theta, shapes, x),
+                                                       probe(init, shapes, x)))  # fmt: skip
+    paths = []
+    for game in sorted({g for g, _ in groups}):
+        rows = []
+        for (g, name), runs in sorted(groups.items()):
+            if g != game:
+                continue
+            for which, index in (("trained", 0), ("initial", 1)):
+                cells = []
+                for key in COLUMNS:
+                    v = np.array([r[index][key] for r in runs])
+                    cells.append(f"{v.mean():.3g} [{v.min():.3g}, {v.max():.3g}]")
+                rows.append([name, which, len(runs), *cells])
+        title = (f"{game}: the actors on a fixed set of observations (a uniform random "
+                 "policy's, 32 envs x 64 steps, seed 0): mean over runs [min, max]")  # fmt: skip
+        save_table(out, f"{game}_probe", ["method", "actors", "runs", *COLUMNS], rows, title)
+        paths.append(os.path.join(out, f"{game}_probe.md"))
+    return paths
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="aga-ref probe", description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
+    parser.add_argument("--out", required=True, help="folder for <game>_probe.md and .csv")
+    args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    try:
+        paths = run_probe(args.folders, args.out)
+    except (ValueError, OSError) as error:
+        parser.error(str(error))
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
