@@ -8,8 +8,8 @@
 ``--grid protocol`` (the default) is games x methods x lam x seeds; ``--grid mechanism`` is
 the ablation study of why AgA with a large lam stalls (``MECHANISM``: AgA lam = 100 with
 Adam and SGD, with and without H_c^T xi_c, without sign alignment; Simul-Ind and CGA with
-Adam and SGD), every variant on every game of ``--envs`` and seed of ``--seeds``, seeds
-outermost so that a cut grid has whole seeds.
+Adam and SGD; AgA lam = 0.1 with both and Simul-Co with SGD), every variant on every game
+of ``--envs`` and seed of ``--seeds``, seeds outermost so that a cut grid has whole seeds.
 
 A finished run (its ``progress.csv`` reaches the last update) is skipped and a started one
 is resumed from its checkpoint, so the same command continues an interrupted sweep.
@@ -40,6 +40,10 @@ MECHANISM = (
     ("simul-ind-sgd", ["--method", "simul-ind", "--optimizer", "sgd", "--all-gradients"]),
     ("cga-lam1-adam", ["--method", "cga", "--lam", "1", "--all-gradients"]),
     ("cga-lam1-sgd", ["--method", "cga", "--lam", "1", "--optimizer", "sgd", "--all-gradients"]),
+    # is lam = 100 best among SGD learners? the same comparison at lam = 0.1 and for Simul-Co
+    ("aga-lam0.1-adam", ["--method", "aga", "--lam", "0.1"]),
+    ("aga-lam0.1-sgd", ["--method", "aga", "--lam", "0.1", "--optimizer", "sgd"]),
+    ("simul-co-sgd", ["--method", "simul-co", "--optimizer", "sgd", "--all-gradients"]),
 )  # fmt: skip
 
 
