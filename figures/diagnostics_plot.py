@@ -6,15 +6,14 @@ seeds given, smoothed over a few updates. Writes ``<game>_diagnostics.png`` and
     aga-ref plot --diagnostics runs/mechanism/harvest-* --out plots
 """
 
-import csv
-import json
 import os
 from collections import defaultdict
 
 import numpy as np
 
+from figures.output import colours as palette
 from figures.output import plt, save_figure, save_table
-from figures.train_plot import label
+from figures.train_plot import label, read_run
 
 SMOOTH = 5  # updates in the moving average of every curve
 LAYER_STYLES = ("-", "--", ":")  # layer 1 (input), 2, 3 (output)
@@ -35,18 +34,11 @@ PANELS = (  # (title, columns, log scale)
 
 def load_rows(folder):
     """(config dict, columns dict of float arrays over every update) of one run."""
-    for name in ("config.json", "progress.csv"):
-        if not os.path.exists(os.path.join(folder, name)):
-            raise ValueError(f"folder must hold an aga-ref train run ({name}), got {folder!r}")
-    with open(os.path.join(folder, "config.json")) as f:
-        config = json.load(f)
-    with open(os.path.join(folder, "progress.csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or "step_l1" not in rows[0]:
+    config, columns = read_run(folder, finished_only=False)
+    if "step_l1" not in columns:
         raise ValueError(f"{folder!r} has no instrument columns (a run from before they "
                          "existed, or no update yet)")  # fmt: skip
-    return config, {k: np.array([float(r[k]) if r[k] not in ("", None) else np.nan
-                                 for r in rows]) for k in rows[0]}  # fmt: skip
+    return config, columns
 
 
 def _smooth(v):
@@ -72,7 +64,7 @@ def plot_diagnostics(folders, out):
     paths = []
     for game in sorted({g for g, _ in groups}):
         names = sorted(n for g, n in groups if g == game)
-        colours = {n: plt.cm.tab10(k % 10) for k, n in enumerate(names)}
+        colours = dict(zip(names, palette(len(names))))
         fig, axes = plt.subplots(3, 4, figsize=(22, 13))
         axes = axes.ravel()
         for ax, (title, patterns, log) in zip(axes, PANELS):

@@ -9,6 +9,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def colours(n):
+    """``n`` distinct colours: tab10 up to 10, tab20 up to 20 (then they repeat)."""
+    cmap, size = (plt.cm.tab10, 10) if n <= 10 else (plt.cm.tab20, 20)
+    return [cmap(k % size) for k in range(n)]
+
+
 def save_figure(fig, out_dir, name):
     """Save ``fig`` as ``out_dir/name.png`` and close it; return the path."""
     path = os.path.join(out_dir, f"{name}.png")

@@ -13,7 +13,7 @@ from collections import defaultdict
 import numpy as np
 
 from aga_ref.metrics import mean_ci
-from figures.output import plt, save_figure, save_table
+from figures.output import colours, plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
 
 PANELS = [("social_welfare", "collective return per episode"), ("equality", "equality (1 - Gini)"),
@@ -30,17 +30,24 @@ MMM2_TYPES = {
 FINAL_ROWS = 3  # the outcome of a run: the mean over its last rows with finished episodes
 
 
-def load_run(folder):
-    """(config dict, columns dict of float arrays over the rows with finished episodes)."""
+def read_run(folder, finished_only=True):
+    """(config dict, columns dict of float arrays, NaN where blank) of a run's rows: those
+    with finished episodes, or every update's with ``finished_only=False``."""
     for name in ("config.json", "progress.csv"):
         if not os.path.exists(os.path.join(folder, name)):
             raise ValueError(f"folder must hold an aga-ref train run ({name}), got {folder!r}")
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
     with open(os.path.join(folder, "progress.csv"), newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["social_welfare"] != ""]
-    columns = {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows])
-               for k in (rows[0].keys() if rows else [])}  # fmt: skip
+        rows = [r for r in csv.DictReader(f) if r["social_welfare"] != "" or not finished_only]
+    return config, {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows])
+                    for k in (rows[0].keys() if rows else [])}  # fmt: skip
+
+
+def load_run(folder):
+    """(config dict, columns dict of float arrays over the rows with finished episodes)."""
+    config, columns = read_run(folder)
+    rows = len(columns.get("update", []))
     if config.get("env") == "mmm2" and rows:  # selfish reward per unit type, per agent
         for name, agents in MMM2_TYPES.items():
             columns[name] = np.mean([columns[f"return_agent_{i}"] for i in agents], axis=0)
@@ -87,9 +94,9 @@ def plot(folders, out, gif=True, gif_from=None):
                 if any(k in c and np.any(np.isfinite(c[k])) and np.any(c[k] != 0)
                        for (g, _), runs in groups.items() if g == game for c in runs)]  # fmt: skip
         names = sorted(n for g, n in groups if g == game)
-        # tab10 colours, AgA dashed; earlier lines drawn wider so coinciding curves show
-        style = {n: (plt.cm.tab10(k % 10), "--" if n.startswith("aga") else "-")
-                 for k, n in enumerate(names)}  # fmt: skip
+        # distinct colours, AgA dashed; earlier lines drawn wider so coinciding curves show
+        style = {n: (c, "--" if n.startswith("aga") else "-")
+                 for n, c in zip(names, colours(len(names)))}  # fmt: skip
         width = {n: 3.2 - 2.0 * k / max(len(names) - 1, 1) for k, n in enumerate(names)}
         fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
         axes = axes.ravel()

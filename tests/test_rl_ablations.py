@@ -19,15 +19,7 @@ from aga_ref.rl.policy import unflatten
 from aga_ref.rl.surrogate import surrogate_terms
 from aga_ref.rl.train import experience, init_state, train
 from games.gridworld import make_env
-from tests.rl_setup import CLIP, surrogate_game, tiny_problem
-
-
-@pytest.fixture(params=[(0, False), (1, True)], ids=["unmasked", "masked"])
-def problem(request):
-    seed, masked = request.param
-    theta, shapes, batch = tiny_problem(seed=seed, masked=masked)
-    N, P = theta.shape
-    return theta, shapes, batch, surrogate_game(shapes, batch, N, P)
+from tests.rl_setup import CLIP
 
 
 def _exact(game, w):

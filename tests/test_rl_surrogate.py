@@ -11,15 +11,7 @@ from aga_ref import finite_diff as fd
 from aga_ref.rl import methods
 from aga_ref.rl.config import Config
 from aga_ref.rl.surrogate import surrogate_terms
-from tests.rl_setup import CLIP, surrogate_game, tiny_problem
-
-
-@pytest.fixture(params=[(0, False), (1, True)], ids=["unmasked", "masked"])
-def problem(request):
-    seed, masked = request.param
-    theta, shapes, batch = tiny_problem(seed=seed, masked=masked)
-    N, P = theta.shape
-    return theta, shapes, batch, surrogate_game(shapes, batch, N, P)
+from tests.rl_setup import CLIP, tiny_problem
 
 
 def test_some_ratios_are_clipped(problem):
