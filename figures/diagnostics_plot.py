@@ -7,13 +7,12 @@ seeds given, smoothed over a few updates. Writes ``<game>_diagnostics.png`` and
 """
 
 import os
-from collections import defaultdict
 
 import numpy as np
 
 from figures.output import colours as palette
 from figures.output import plt, save_figure, save_table
-from figures.train_plot import label, read_run
+from figures.train_plot import grouped, read_run
 
 SMOOTH = 5  # updates in the moving average of every curve
 LAYER_STYLES = ("-", "--", ":")  # layer 1 (input), 2, 3 (output)
@@ -27,7 +26,7 @@ PANELS = (  # (title, columns, log scale)
     ("||product|| per layer (H_c^T xi_c or H^T xi)", ["hvp_norm_l{k}"], True),
     ("mean |parameter change| per update, per layer", ["step_l{k}"], True),
     ("cos(-step, xi) per layer", ["cos_step_xi_l{k}"], False),
-    ("cos(-step, product) per layer: 1 = descends Ham", ["cos_step_hvp_l{k}"], False),
+    ("cos(-step, product) per layer: 1 = the step descends Ham", ["cos_step_hvp_l{k}"], False),
     ("share of minibatch steps with lam < 0 (AgA's sign)", ["sign_negative"], False),
 )
 
@@ -50,6 +49,12 @@ def _smooth(v):
     )
 
 
+def _stack(runs, col, n):
+    """(runs with the column, n) values, NaN where blank; None if no run has any."""
+    values = [c[col][:n] for c in runs if col in c and not np.all(np.isnan(c[col]))]
+    return np.array(values) if values else None
+
+
 def _columns(pattern):
     return [pattern.format(k=k) for k in (1, 2, 3)] if "{k}" in pattern else [pattern]
 
@@ -57,10 +62,7 @@ def _columns(pattern):
 def plot_diagnostics(folders, out):
     """Write each game's diagnostics figure and table; return the paths."""
     os.makedirs(out, exist_ok=True)
-    groups = defaultdict(list)
-    for folder in folders:
-        config, columns = load_rows(folder)
-        groups[(config.get("env", "env"), label(config))].append(columns)
+    groups = grouped([(*load_rows(folder), folder) for folder in folders])
     paths = []
     for game in sorted({g for g, _ in groups}):
         names = sorted(n for g, n in groups if g == game)
@@ -74,9 +76,10 @@ def plot_diagnostics(folders, out):
                 steps = runs[0]["env_steps"][:n]
                 cols = [c for p in patterns for c in _columns(p)]
                 for j, col in enumerate(cols):
-                    if col not in runs[0] or np.all(np.isnan(runs[0][col])):
+                    values = _stack(runs, col, n)
+                    if values is None:
                         continue
-                    mean = np.nanmean([c[col][:n] for c in runs], axis=0)
+                    mean = np.nanmean(values, axis=0)
                     y = _smooth(mean)
                     ax.plot(steps[len(steps) - len(y):], y, LAYER_STYLES[j % 3],
                             color=colours[name], lw=1.6)  # fmt: skip
@@ -88,10 +91,17 @@ def plot_diagnostics(folders, out):
             ax.axis("off")
         seeds = {n: len(groups[(game, n)]) for n in names}
         handles = [plt.Line2D([], [], color=colours[n], lw=2) for n in names]
-        axes[len(PANELS)].legend(handles, [f"{n} ({seeds[n]} seeds)" for n in names],
-                                 loc="center", fontsize=11, frameon=False)  # fmt: skip
+        handles += [plt.Line2D([], [], color="grey", ls=s, lw=1.6) for s in LAYER_STYLES]
+        axes[len(PANELS)].legend(
+            handles,
+            [f"{n} ({seeds[n]} seed{'s' * (seeds[n] > 1)})" for n in names]
+            + [f"layer {k} (per-layer panels)" for k in (1, 2, 3)],
+            loc="center", fontsize=11, frameon=False,
+        )  # fmt: skip
         fig.suptitle(f"{game}: instruments of the actors' update, mean over seeds, moving "
-                     f"average over {SMOOTH} updates", fontsize=13)  # fmt: skip
+                     f"average over {SMOOTH} updates; product: H_c^T xi_c (AgA) or H^T xi "
+                     "(CGA); Ham = 1/2 ||xi_c||^2 (AgA) or 1/2 ||xi||^2 (CGA)",
+                     fontsize=13)  # fmt: skip
         fig.tight_layout()
         paths.append(save_figure(fig, out, f"{game}_diagnostics"))
         paths.append(_table(out, game, {n: groups[(game, n)] for n in names}))
@@ -110,11 +120,12 @@ def _table(out, game, groups, first=10):
     for name, runs in sorted(groups.items()):
         cells = []
         for key in TABLE:
-            if key not in runs[0] or np.all(np.isnan(runs[0][key])):
+            have = [c[key] for c in runs if key in c and not np.all(np.isnan(c[key]))]
+            if not have:
                 cells.append("-")
                 continue
-            a = np.mean([np.nanmean(c[key][:first]) for c in runs])
-            b = np.mean([np.nanmean(c[key][-first:]) for c in runs])
+            a = np.mean([np.nanmean(v[:first]) for v in have])
+            b = np.mean([np.nanmean(v[-first:]) for v in have])
             cells.append(f"{a:.3g} -> {b:.3g}")
         rows.append([name, len(runs), *cells])
     title = (f"{game}: instruments, mean over the first {first} -> the last {first} updates "

@@ -1,6 +1,8 @@
-"""``aga-ref probe DIR...``: what trained actors compute on a fixed set of observations --
-the hidden layers' activations and how much the logits vary between states -- for runs of
-``aga-ref train``, next to the same networks at initialisation.
+"""``aga-ref probe DIR...``: hidden activations and logit spread of trained actors.
+
+What trained actors compute on a fixed set of observations (the hidden layers' activations
+and how much the logits vary between states) for runs of ``aga-ref train``, next to the same
+networks at initialisation.
 
     aga-ref probe runs/mechanism/harvest-*-s0 --out docs/results/mechanism
 
@@ -21,12 +23,11 @@ label from ``aga-ref plot``) and, in brackets, the range over them.
 import argparse
 import json
 import os
-from collections import defaultdict
 
 import numpy as np
 
 from figures.output import save_table
-from figures.train_plot import label
+from figures.train_plot import grouped
 
 COLUMNS = ("act_l1", "act_l2", "sat_l1", "sat_l2", "logit_std", "entropy")
 
@@ -69,7 +70,7 @@ def run_probe(folders, out):
     from aga_ref.rl.checkpoint import load_checkpoint_arrays
     from aga_ref.rl.policy import init_params
 
-    groups, inputs = defaultdict(list), {}
+    runs, inputs = [], {}
     for folder in folders:
         path = os.path.join(folder, "checkpoint.npz")
         if not os.path.exists(path):
@@ -85,8 +86,8 @@ def run_probe(folders, out):
         x = inputs[key]
         theta, shapes = load_checkpoint_arrays(path)
         init = init_params(shapes, theta.shape[0], np.random.default_rng(config["seed"]), 0.01)
-        groups[(config["env"], label(config))].append((probe(theta, shapes, x),
-                                                       probe(init, shapes, x)))  # fmt: skip
+        runs.append((config, (probe(theta, shapes, x), probe(init, shapes, x)), folder))
+    groups = grouped(runs)
     paths = []
     for game in sorted({g for g, _ in groups}):
         rows = []
@@ -107,7 +108,11 @@ def run_probe(folders, out):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="aga-ref probe", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="aga-ref probe",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
     parser.add_argument("--out", required=True, help="folder for <game>_probe.md and .csv")
     args = parser.parse_args(argv)

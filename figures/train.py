@@ -29,7 +29,8 @@ EXPLICIT = ("method", "lam", "sign_rule", "align", "env_steps", "num_envs", "num
 def _field_docs():
     """The one-line docstring under each field of ``Config`` (the cleanrl habit)."""
     body = ast.parse(inspect.getsource(Config)).body[0].body
-    return {a.target.id: b.value.value for a, b in zip(body, body[1:])
+    return {a.target.id: b.value.value.replace("%", "%%")  # argparse formats help with %
+            for a, b in zip(body, body[1:])
             if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr)}  # fmt: skip
 
 

@@ -65,6 +65,27 @@ def label(config):
     return name + ("" if config.get("critic", "mappo") == "mappo" else f" ({config['critic']})")
 
 
+def grouped(runs):
+    """Runs [(config, columns, folder)] grouped by game and method: {(game, name): [columns]}.
+    A method's runs of different budgets form separate groups (the budget joins the name);
+    two runs of one group with the same seed are refused, naming both folders."""
+    budgets = defaultdict(set)
+    for config, _, _ in runs:
+        budgets[(config.get("env", "env"), label(config))].add(config["env_steps"])
+    groups, seen = defaultdict(list), {}
+    for config, columns, folder in runs:
+        game, name = config.get("env", "env"), label(config)
+        if len(budgets[(game, name)]) > 1:
+            name += f" ({config['env_steps']:,} steps)"
+        key = (game, name, config["seed"])
+        if key in seen:
+            raise ValueError(f"two runs of {name!r} with seed {config['seed']}: {seen[key]!r} "
+                             f"and {folder!r}; give each seed once")  # fmt: skip
+        seen[key] = folder
+        groups[(game, name)].append(columns)
+    return groups
+
+
 def _band(runs, key):
     """Common env_steps, mean and 95% half-width over runs (0 with a single run)."""
     steps = sorted(set.intersection(*(set(c["env_steps"]) for c in runs)))
@@ -80,14 +101,14 @@ def plot(folders, out, gif=True, gif_from=None):
     """Write curves, the outcome table and (if ``gif``) an episode GIF of the run in
     ``gif_from`` (default: the first folder); return the paths."""
     os.makedirs(out, exist_ok=True)
-    groups = defaultdict(list)  # (game, label) -> runs
-    configs = []
+    runs, configs = [], []
     for folder in folders:
         config, columns = load_run(folder)
         configs.append(config)
         if len(columns.get("env_steps", [])):
             columns["budget"] = config["env_steps"]
-            groups[(config.get("env", "env"), label(config))].append(columns)
+            runs.append((config, columns, folder))
+    groups = grouped(runs)  # (game, label) -> runs
     paths = []
     for game in sorted({g for g, _ in groups}):
         keys = [(k, t) for k, t in PANELS

@@ -29,7 +29,8 @@ def test_probe_closed_forms():
 
 def _tiny_run(path, **kwargs):
     env = make_env("harvest", num_envs=2, num_agents=3, seed=0, max_steps=12)
-    config = Config(env_steps=48, num_envs=2, num_steps=8, hidden=8, num_minibatches=2, **kwargs)
+    settings = dict(env_steps=48, num_envs=2, num_steps=8, hidden=8, num_minibatches=2)
+    config = Config(**{**settings, **kwargs})
     train(env, config, out=str(path), log=lambda *a: None,
           meta={"env": "harvest", "num_agents": 3, "max_steps": 12})  # fmt: skip
 
@@ -72,3 +73,28 @@ def test_mechanism_grid_every_variant_parses_and_seeds_come_outermost():
         assert ("no-hamiltonian" in name) == (not config.hamiltonian), name
         assert ("sgd" in name) == (config.optimizer == "sgd"), name
         assert ("no-align" in name) == (not config.align), name
+
+
+def test_a_seed_given_twice_is_refused_and_budgets_stay_apart(tmp_path, capsys):
+    _tiny_run(tmp_path / "a", method="simul-ind")
+    _tiny_run(tmp_path / "b", method="simul-ind", all_gradients=True)  # same label and seed
+    with pytest.raises(SystemExit):
+        main(["plot", "--diagnostics", str(tmp_path / "a"), str(tmp_path / "b"), "--out",
+              str(tmp_path / "d")])  # fmt: skip
+    assert "with seed 0" in capsys.readouterr().err
+    _tiny_run(tmp_path / "c", method="simul-ind", seed=1, env_steps=32)  # another budget
+    assert main(["plot", "--diagnostics", str(tmp_path / "b"), str(tmp_path / "c"), "--out",
+                 str(tmp_path / "e")]) == 0  # fmt: skip
+    table = (tmp_path / "e" / "harvest_diagnostics.md").read_text()
+    assert "simul-ind (48 steps)" in table and "simul-ind (32 steps)" in table
+
+
+def test_train_help_prints(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--help"])
+    assert stop.value.code == 0 and "--all-gradients" in capsys.readouterr().out
+
+
+def test_sgd_options_without_sgd_are_refused():
+    with pytest.raises(ValueError, match="sgd_lr applies only to optimizer 'sgd'"):
+        Config(sgd_lr=0.2)

@@ -38,13 +38,13 @@ class Config:
     hidden: int = 64
     """units in each of the two hidden layers of every actor and critic"""
     all_gradients: bool = False
-    """also compute the gradient the method does not use, so every instrument is logged (+25%)"""
+    """also compute the gradient the method does not use, for the per-layer instruments"""
     optimizer: str = "adam"
     """the actors' optimiser: adam, or sgd (with momentum; an ablation), critics keep Adam"""
     lr: float = 5e-4
     """Adam's learning rate (actors and critics), linearly annealed to 0 if anneal_lr"""
     sgd_lr: float = 0.05
-    """the actors' learning rate with optimizer sgd (annealed like lr; README's search)"""
+    """the actors' learning rate with optimizer sgd (annealed like lr; docs/learning.md)"""
     sgd_momentum: float = 0.9
     """SGD's momentum mu (m <- mu m + g, theta <- theta - sgd_lr m)"""
     anneal_lr: bool = True
@@ -104,8 +104,14 @@ class Config:
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if not self.hamiltonian and self.method != "aga":
-            raise ValueError(f"hamiltonian=False is an ablation of AgA only, got method "
-                             f"{self.method!r}")  # fmt: skip
+            raise ValueError(f"hamiltonian=False (--no-hamiltonian) is an ablation of AgA only, "
+                             f"got method {self.method!r}")  # fmt: skip
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        for name in ("sgd_lr", "sgd_momentum"):
+            if self.optimizer != "sgd" and getattr(self, name) != defaults[name]:
+                raise ValueError(f"{name} applies only to optimizer 'sgd', got "
+                                 f"{name}={getattr(self, name)!r} with optimizer "
+                                 f"{self.optimizer!r}")  # fmt: skip
         if (self.num_envs * self.num_steps) % self.num_minibatches:
             raise ValueError(
                 f"num_minibatches must divide num_envs * num_steps = "

@@ -87,9 +87,9 @@ def direction(method, terms, config, values=None):
         "sign_negative": float(np.mean(np.asarray(t.sign) < 0)),  # share of signs < 0
         "xi_norm": float(np.linalg.norm(t.xi)),
         "xic_norm": float(np.linalg.norm(t.xi_c)),
-        "Hcxic_norm": float(np.linalg.norm(t.Hc_xic)),
     }
-    if Hv is not None:
+    if Hv is not None:  # blank in progress.csv without the product (--no-hamiltonian)
+        chosen["Hcxic_norm"] = float(np.linalg.norm(t.Hc_xic))
         lam = t.lam if np.ndim(t.lam) == 0 else t.lam.reshape(N, P)  # signed, as applied
         chosen["hvp_dominated_share"] = dominated_share(lam * Hv, xi_c + lam * xi)
     return t.xi_tilde.reshape(N, P).astype(xi.dtype), chosen
