@@ -28,7 +28,7 @@ from aga_ref.rl.methods import METHODS
 from figures.train import ENVS
 
 PAPER_LAMS = (0.1, 1.0, 100.0, 1000.0)
-# (name, train arguments) of the mechanism study (docs/learning.md, "Why large lam stalls")
+# (name, train arguments) of the mechanism study (docs/learning.md, section 2)
 MECHANISM = (
     ("aga-lam100-adam", ["--method", "aga", "--lam", "100"]),
     ("aga-lam100-adam-no-hamiltonian", ["--method", "aga", "--lam", "100", "--no-hamiltonian"]),

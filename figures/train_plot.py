@@ -17,6 +17,7 @@ from figures.output import colours, plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
 
 PANELS = [("social_welfare", "collective return per episode"), ("equality", "equality (1 - Gini)"),
+          ("sustainability", "sustainability (mean time step of a reward)"),
           ("beam_hits", "beam hits per episode"), ("apples_eaten", "apples eaten per episode"),
           ("waste_density", "waste density (Cleanup)"), ("battle_won", "win rate (MMM2)"),
           ("agent_damage", "HP dealt to enemies per episode"),
@@ -119,7 +120,8 @@ def plot(folders, out, gif=True, gif_from=None):
         style = {n: (c, "--" if n.startswith("aga") else "-")
                  for n, c in zip(names, colours(len(names)))}  # fmt: skip
         width = {n: 3.2 - 2.0 * k / max(len(names) - 1, 1) for k, n in enumerate(names)}
-        fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+        rows = -(-(len(keys) + 1) // 3)  # every panel and the legend
+        fig, axes = plt.subplots(rows, 3, figsize=(15, 4.25 * rows))
         axes = axes.ravel()
         for ax, (key, title) in zip(axes, keys):
             for name in names:

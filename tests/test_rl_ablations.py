@@ -220,3 +220,29 @@ def test_all_gradients_adds_the_unused_gradient_and_changes_no_update(method):
     assert_allclose(full[3]["theta"], plain[3]["theta"])  # the same step
     assert "cos_xi_xic" in full[4]
     assert ("cos_xi_xic" in plain[4]) == (method == "aga")  # AgA uses both anyway
+
+
+def test_a_checkpoint_from_before_the_optimizer_choice_still_loads(tmp_path):
+    import pickle
+
+    from aga_ref.rl.checkpoint import load_checkpoint
+
+    env = make_env("harvest", num_envs=2, num_agents=3, seed=0, max_steps=12)
+    config = Config(env_steps=32, num_envs=2, num_steps=8, hidden=8, num_minibatches=2)
+    state, _ = train(env, config, out=str(tmp_path / "new"), log=lambda *a: None)
+    path = tmp_path / "new" / "checkpoint.npz"
+    with np.load(path) as f:  # rewrite it as the earlier format: Adam's names, no new fields
+        arrays = {k.replace("actor_opt_", "actor_adam_"): f[k] for k in f.files}
+    rest = pickle.loads(arrays.pop("blob").tobytes())
+    rest["adam_t"] = rest.pop("optimizer_t")
+    for name in ("hamiltonian", "all_gradients", "optimizer", "sgd_lr", "sgd_momentum"):
+        del rest["config"][name]
+    old = tmp_path / "old.npz"
+    np.savez(old, blob=np.frombuffer(pickle.dumps(rest), dtype=np.uint8), **arrays)
+    loaded = load_checkpoint(str(old), config)
+    assert_allclose(loaded["actor_opt"]["m"], state["actor_opt"]["m"])
+    assert_allclose(loaded["actor_opt"]["v"], state["actor_opt"]["v"])
+    assert loaded["actor_opt"]["t"] == state["actor_opt"]["t"] > 0
+    with pytest.raises(ValueError, match="optimizer"):  # a changed new field is still refused
+        load_checkpoint(str(old), Config(env_steps=32, num_envs=2, num_steps=8, hidden=8,
+                                         num_minibatches=2, optimizer="sgd"))  # fmt: skip

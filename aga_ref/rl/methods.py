@@ -29,7 +29,7 @@ from aga_ref.rl.instruments import dominated_share
 METHODS = ("simul-ind", "simul-co", "cga", "sga", "aga", "fcgrad", "svo", "sl")
 # Methods with a lam, and its default. AgA: 0.1, the smallest of the paper's grid
 # {0.1, 1, 100, 1000}: at lam = 100 and 1000 the policies barely move at our budgets
-# (docs/learning.md, "Why large lam stalls"). CGA: 1.0, as for the games.
+# (docs/learning.md, section 2). CGA: 1.0, as for the games.
 LAM_METHODS = {"aga": 0.1, "cga": 1.0}
 HVP = {"aga": "collective", "cga": "individual"}  # the product each method needs
 NEEDS = {"simul-co": ("xi_c",), "aga": ("xi", "xi_c"), "fcgrad": ("xi", "xi_c")}
