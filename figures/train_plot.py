@@ -131,7 +131,10 @@ def plot(folders, out, gif=True, gif_from=None):
                 steps, mean, half = _band(runs, key)
                 colour, dash = style[name]
                 ax.plot(steps, mean, dash, color=colour, lw=width[name])
-                ax.fill_between(steps, mean - half, mean + half, color=colour, alpha=0.15)
+                low, high = mean - half, mean + half
+                if key == "equality":  # 1 - Gini lies in [0, 1]; so does its interval
+                    low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
+                ax.fill_between(steps, low, high, color=colour, alpha=0.15)
             ax.set_title(title, fontsize=11)
             ax.set_xlabel("environment steps")
             ax.grid(alpha=0.3)
