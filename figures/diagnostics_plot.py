@@ -41,12 +41,13 @@ def load_rows(folder):
 
 
 def _smooth(v):
+    """Moving average over ``SMOOTH`` updates, blanks (NaN) left out of each window."""
     if len(v) < SMOOTH:
         return v
-    kernel = np.ones(SMOOTH) / SMOOTH
-    return np.convolve(np.nan_to_num(v), kernel, mode="valid") * np.where(
-        np.all(np.isnan(v)), np.nan, 1.0
-    )
+    kernel, seen = np.ones(SMOOTH), ~np.isnan(v)
+    total = np.convolve(np.where(seen, v, 0.0), kernel, mode="valid")
+    count = np.convolve(seen.astype(float), kernel, mode="valid")
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _stack(runs, col, n):

@@ -50,12 +50,11 @@ def observations(config, steps=64, num_envs=32, seed=0):
 
 def probe(theta, shapes, x):
     """The probe's values (a dict) of actors ``theta`` (N, P) on inputs ``x`` (N, S, F)."""
-    from aga_ref.rl.policy import log_softmax, unflatten
+    from aga_ref.rl.policy import hidden, log_softmax, mlp, unflatten
 
-    W1, b1, W2, b2, W3, b3 = unflatten(theta, shapes)
-    h1 = np.tanh(x @ W1 + b1[:, None])  # (N, S, H)
-    h2 = np.tanh(h1 @ W2 + b2[:, None])
-    logits = h2 @ W3 + b3[:, None]  # (N, S, A)
+    layers = unflatten(theta, shapes)
+    h1, h2 = hidden(layers, x)  # (N, S, H) each
+    logits = mlp(layers, x)  # (N, S, A)
     logp = log_softmax(logits)
     return {
         "act_l1": np.mean(np.abs(h1)), "act_l2": np.mean(np.abs(h2)),
@@ -68,7 +67,7 @@ def probe(theta, shapes, x):
 def run_probe(folders, out):
     """Probe every run's final and initial actors; write the table; return its path."""
     from aga_ref.rl.checkpoint import load_checkpoint_arrays
-    from aga_ref.rl.policy import init_params
+    from aga_ref.rl.policy import ACTOR_OUT_SCALE, init_params
 
     runs, inputs = [], {}
     for folder in folders:
@@ -85,7 +84,8 @@ def run_probe(folders, out):
             inputs[key] = observations(config)
         x = inputs[key]
         theta, shapes = load_checkpoint_arrays(path)
-        init = init_params(shapes, theta.shape[0], np.random.default_rng(config["seed"]), 0.01)
+        rng = np.random.default_rng(config["seed"])  # the actors are init_state's first draw
+        init = init_params(shapes, theta.shape[0], rng, ACTOR_OUT_SCALE)
         runs.append((config, (probe(theta, shapes, x), probe(init, shapes, x)), folder))
     groups = grouped(runs)
     paths = []

@@ -98,3 +98,16 @@ def test_train_help_prints(capsys):
 def test_sgd_options_without_sgd_are_refused():
     with pytest.raises(ValueError, match="sgd_lr applies only to optimizer 'sgd'"):
         Config(sgd_lr=0.2)
+
+
+def test_diagnostics_smoothing_leaves_blanks_out_of_each_window():
+    from figures.diagnostics_plot import SMOOTH, _smooth
+
+    v = np.arange(1.0, SMOOTH + 3)
+    v[1] = np.nan
+    y = _smooth(v)
+    assert len(y) == len(v) - SMOOTH + 1
+    window = v[:SMOOTH]
+    assert_allclose(y[0], np.nanmean(window))  # not a mean with the blank counted as 0
+    assert_allclose(y[-1], np.mean(v[-SMOOTH:]))
+    assert np.all(np.isnan(_smooth(np.full(SMOOTH + 1, np.nan))))

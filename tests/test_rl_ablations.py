@@ -55,8 +55,9 @@ def test_hamiltonian_ablation_refused_outside_aga():
         Config(optimizer="rmsprop")
     with pytest.raises(ValueError, match="sgd_lr"):
         Config(optimizer="sgd", sgd_lr=0.0)
-    with pytest.raises(ValueError, match="sgd_momentum"):
-        Config(optimizer="sgd", sgd_momentum=1.5)
+    for momentum in (1.5, 1.0, -0.1):
+        with pytest.raises(ValueError, match="sgd_momentum"):
+            Config(optimizer="sgd", sgd_momentum=momentum)
 
 
 def test_sgd_with_momentum_by_hand():

@@ -94,7 +94,9 @@ class Config:
         as_count(self.seed, "seed")
         for name in ("lr", "sgd_lr", "clip", "max_grad_norm"):
             as_real(getattr(self, name), name, positive=True)
-        for name in ("gamma", "gae_lambda", "fcgrad_beta", "sgd_momentum"):
+        if not 0 <= as_real(self.sgd_momentum, "sgd_momentum") < 1:  # 1 never forgets: diverges
+            raise ValueError(f"sgd_momentum must lie in [0, 1), got {self.sgd_momentum}")
+        for name in ("gamma", "gae_lambda", "fcgrad_beta"):
             value = as_real(getattr(self, name), name)
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must lie in [0, 1], got {value}")

@@ -71,12 +71,20 @@ def flatten(layers):
     return np.concatenate([np.reshape(a, (a.shape[0], -1)) for a in layers], axis=1)
 
 
+ACTOR_OUT_SCALE = 0.01  # gain of the actors' output layer at initialisation (cleanrl's)
+
+
+def hidden(layers, x):
+    """The two hidden layers' activations (h_1, h_2), each (N, S, H), of inputs x (N, S, F)."""
+    W1, b1, W2, b2 = layers[:4]
+    h1 = anp.tanh(anp.matmul(x, W1) + b1[:, None, :])  # (N, S, H)
+    return h1, anp.tanh(anp.matmul(h1, W2) + b2[:, None, :])  # (N, S, H)
+
+
 def mlp(layers, x):
     """The batched MLP: layers = (W_1, b_1, W_2, b_2, W_3, b_3), x (N, S, F) -> (N, S, O)."""
-    W1, b1, W2, b2, W3, b3 = layers
-    h = anp.tanh(anp.matmul(x, W1) + b1[:, None, :])  # (N, S, H)
-    h = anp.tanh(anp.matmul(h, W2) + b2[:, None, :])  # (N, S, H)
-    return anp.matmul(h, W3) + b3[:, None, :]  # (N, S, O)
+    W3, b3 = layers[4:]
+    return anp.matmul(hidden(layers, x)[1], W3) + b3[:, None, :]  # (N, S, O)
 
 
 def log_softmax(logits):

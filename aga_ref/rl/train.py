@@ -24,7 +24,7 @@ from aga_ref.rl import optim, ppo
 from aga_ref.rl.checkpoint import load_checkpoint, save_checkpoint
 from aga_ref.rl.config import Config
 from aga_ref.rl.optim import adam_init
-from aga_ref.rl.policy import init_params, layer_shapes
+from aga_ref.rl.policy import ACTOR_OUT_SCALE, init_params, layer_shapes
 from aga_ref.rl.progress import columns, read_rows, status_line, write_rows
 from aga_ref.rl.returns import gae, sl_rewards, svo_rewards
 from aga_ref.rl.rollout import EpisodeTracker, as_inputs, collect, global_state
@@ -52,7 +52,7 @@ def init_state(env, config):
     x = as_inputs(obs)  # (N, B, F)
     N = x.shape[0]
     actor_shapes = layer_shapes(x.shape[-1], config.hidden, env.num_actions)
-    theta = init_params(actor_shapes, N, rng, out_scale=0.01)  # (N, P)
+    theta = init_params(actor_shapes, N, rng, out_scale=ACTOR_OUT_SCALE)  # (N, P)
     if config.critic == "ippo":  # one critic per agent on its view, 2 values each
         critic_shapes = layer_shapes(x.shape[-1], config.hidden, 2)
         phi = init_params(critic_shapes, N, rng, out_scale=1.0)  # (N, Pc)
