@@ -10,7 +10,7 @@ in a step's ``info`` of shape (B, N) is summed over the episode and the agents (
 start with ``agent_`` are also reported per agent, as ``key_i``), every (B,) array is
 averaged over the episode's steps, except ``LAST_KEYS`` (end-of-episode facts such as
 ``battle_won``), reported as they stand at the episode's last step; keys starting with ``_``
-(Gymnasium's masks) are skipped.
+(Gymnasium's masks) are skipped, as are ``avail_actions``, ``active`` and ``state``.
 
 Used by the learner's rollout (``aga_ref.rl.rollout``) and by the gridworld, which reports
 finished episodes in its ``infos["episode"]``.
@@ -66,8 +66,8 @@ class EpisodeTracker:
         if signature not in self._kinds:
             kinds = []
             for key, value in info.items():
-                if key.startswith("_") or key in ("avail_actions", "state", "episode"):
-                    continue  # Gymnasium's masks, action masks, states, finished episodes
+                if key.startswith("_") or key in ("avail_actions", "active", "state", "episode"):
+                    continue  # Gymnasium's masks, action and active masks, states, episodes
                 value = np.asarray(value)
                 if value.dtype == object or value.shape not in (agent_shape, env_shape):
                     continue

@@ -45,10 +45,38 @@ def _value_loss(layers, inputs, targets, weight):
 
 
 def _normalise(adv, weight):
-    """Each agent's advantages (N, S) to weighted mean 0 and std 1."""
+    """Each agent's advantages (N, S) to mean 0 and std 1 under the sample weights (N, S)
+    (each row sums to 1, or is all 0 for an agent with no active sample: then zeros)."""
     mean = np.sum(weight * adv, axis=1, keepdims=True)
     std = np.sqrt(np.sum(weight * (adv - mean) ** 2, axis=1, keepdims=True))
-    return ((adv - mean) / (std + 1e-8)).astype(np.float32)
+    out = (adv - mean) / (std + 1e-8)
+    return np.where(np.sum(weight, axis=1, keepdims=True) > 0, out, 0.0).astype(np.float32)
+
+
+def _mean_weights(mask):
+    """Weights (N, s) of a weighted mean over each row's True samples (zero rows stay 0)."""
+    mask = mask.astype(np.float32)
+    return mask / np.maximum(mask.sum(axis=1, keepdims=True), 1.0)
+
+
+def minibatch(data, idx, norm_adv):
+    """The actors' ``Batch`` of samples ``idx`` (s,) and the value loss's weights (N, s).
+
+    Active masks (MAPPO's ``use_policy_active_masks``): agent i's samples in which it did not
+    act (``data["active"]`` False: dead, or a reset step) get weight 0 in its surrogates, so
+    in ``xi``, ``xi_c`` and every product, in its entropy, and in its advantage
+    normalisation; its active samples share weight 1 equally. The value loss keeps every
+    transition (``data["live"]``), active or not: the GAE of an agent's last active step
+    bootstraps from its heads' values in the state where it has just died, and the team's
+    return, ``V_c``, goes on after it."""
+    weight = _mean_weights(data["active"][:, idx])  # (N, s)
+    adv_ind, adv_col = data["adv_ind"][:, idx], data["adv_col"][:, idx]
+    if norm_adv:
+        adv_ind, adv_col = _normalise(adv_ind, weight), _normalise(adv_col, weight)
+    avail = None if data["avail"] is None else data["avail"][:, idx]
+    batch = Batch(data["x"][:, idx], data["actions"][:, idx], avail, data["logp"][:, idx],
+                  adv_ind, adv_col, weight)  # fmt: skip
+    return batch, _mean_weights(data["live"][:, idx])
 
 
 def update(state, data, config, lr, rng):
@@ -58,8 +86,8 @@ def update(state, data, config, lr, rng):
     SGD rate is ``config.sgd_lr`` times the same factor). ``state``: dict with ``theta``
     (N, P), ``phi`` (N, Pc), ``actor_opt`` and ``critic_adam`` (optimiser states), and the
     layer shapes; ``data``: flattened batch, arrays (N, S, ...) with ``adv_ind``, ``adv_col``,
-    ``ret`` (N, S, 2), ``values`` (N, S, 2), ``live`` (N, S). Every sample index ``s`` is the
-    same transition for every agent."""
+    ``ret`` (N, S, 2), ``values`` (N, S, 2), ``live`` and ``active`` (N, S) bool. Every
+    sample index ``s`` is the same transition for every agent."""
     hvp, need = methods.needs(config.method, config.hamiltonian, config.all_gradients)
     theta_before = state["theta"].copy()
     S = data["actions"].shape[1]
@@ -69,14 +97,8 @@ def update(state, data, config, lr, rng):
         order = rng.permutation(S)
         for start in range(0, S, size):
             idx = order[start : start + size]
-            live = data["live"][:, idx].astype(np.float32)
-            weight = live / np.maximum(live.sum(axis=1, keepdims=True), 1.0)  # (N, s)
-            adv_ind, adv_col = data["adv_ind"][:, idx], data["adv_col"][:, idx]
-            if config.norm_adv:
-                adv_ind, adv_col = _normalise(adv_ind, weight), _normalise(adv_col, weight)
-            avail = None if data["avail"] is None else data["avail"][:, idx]
-            batch = Batch(data["x"][:, idx], data["actions"][:, idx], avail,
-                          data["logp"][:, idx], adv_ind, adv_col, weight)  # fmt: skip
+            batch, value_weight = minibatch(data, idx, config.norm_adv)
+            weight = batch.weight  # (N, s)
             terms = surrogate_terms(state["theta"], state["actor_shapes"], batch, config.clip,
                                     hvp=hvp, need=need)  # fmt: skip
             values = data["values"][:, idx]  # (N, s, 2)
@@ -89,7 +111,7 @@ def update(state, data, config, lr, rng):
                 unflatten(state["phi"], state["critic_shapes"]),
                 critic_in,
                 data["ret"][:, idx],
-                weight,
+                value_weight,
             )
             g, critic_norm = clip_by_global_norm(flatten(g), config.max_grad_norm)
             for name, v in (("direction", d), ("critic gradient", g)):
@@ -102,7 +124,7 @@ def update(state, data, config, lr, rng):
             )
             logs.append({**terms.stats, **chosen, "actor_grad_norm": actor_norm,
                          "critic_grad_norm": critic_norm,
-                         "value_loss": float(value_loss) / len(weight),
+                         "value_loss": float(value_loss) / len(value_weight),
                          **direction_instruments(terms, state["actor_shapes"]),
                          **step_cosines(state["theta"] - theta_mb, terms,
                                         state["actor_shapes"])})  # fmt: skip

@@ -3,11 +3,14 @@
 The environment needs ``reset(seed=...) -> (obs (B, N, ...), info)`` and
 ``step(actions (B, N)) -> (obs, rewards (B, N), terminations (B,), truncations (B,), info)``
 with Gymnasium's next-step autoreset, plus ``num_actions``. Optional: ``info["avail_actions"]``
-(B, N, A) bool (action masks), and for a centralised (MAPPO) critic ``info["state"]`` (B, ...)
-or ``env.state()``. Every numeric array in ``info`` of shape (B, N) is summed over the
-episode and the agents, every (B,) array is averaged over the episode's steps, and both are
-reported under their own names (the gridworld's ``apples_eaten``, ``beam_hits``,
-``cells_cleaned``, ``waste_density``).
+(B, N, A) bool (action masks); ``info["active"]`` (B, N) bool, which agents act on the
+observation returned with it (False for an agent that is dead or otherwise out of the game;
+absent means every agent is active); and for a centralised (MAPPO) critic ``info["state"]``
+(B, ...) or ``env.state()``. An inactive agent's samples are left out of its own update, as
+MAPPO's active masks do (``aga_ref.rl.ppo``). Every other numeric array in ``info`` of
+shape (B, N) is summed over the episode and the agents, every (B,) array is averaged over
+the episode's steps, and both are reported under their own names (the gridworld's
+``apples_eaten``, ``beam_hits``, ``cells_cleaned``, ``waste_density``).
 
 Episode outcome metrics (social welfare, equality, efficiency, sustainability, peace) are
 ``aga_ref.episodes.EpisodeTracker``'s.
@@ -43,7 +46,8 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
     is updated in place. ``critic_inputs`` in {"mappo", "ippo"}. Returns the batch as a dict
     of (T, ...) arrays (``"critic"``: the states for MAPPO, None for IPPO, whose critics read
     ``"x"``), plus the last step's critic input under ``"next_critic"``, and the list of
-    finished episodes."""
+    finished episodes. ``"live"`` (T, B): the step is a transition (not a reset step);
+    ``"active"`` (T, B, N): it is, and the agent acted in it."""
     store, finished = {}, []
 
     def put(t, key, value):  # preallocated (T, ...) arrays: no copies to stack at the end
@@ -61,13 +65,14 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
         avail = None if avail is None else np.asarray(avail, dtype=bool).transpose(1, 0, 2)
         actions, logp = sample_actions(layers, x, avail, rng)  # (N, B)
         live = ~carry["done"]  # a reset step's action is ignored: not a transition
+        active = live[:, None] & _active(info, actions.shape[::-1])  # (B, N)
         put(t, "critic", _critic_input(env, carry, critic_inputs, x))
         obs, rewards, terminated, truncated, info = env.step(actions.T)
         done = np.asarray(terminated, bool) | np.asarray(truncated, bool)
         finished += carry["tracker"].add(np.asarray(rewards, np.float64), info, live, done)
         for key, value in (("x", x), ("avail", avail), ("actions", actions), ("logp", logp),
                            ("rewards", rewards), ("terminated", terminated), ("done", done),
-                           ("live", live)):  # fmt: skip
+                           ("live", live), ("active", active)):  # fmt: skip
             put(t, key, value)
         carry.update(obs=obs, info=info, done=done)
     last_x = as_inputs(carry["obs"])
@@ -75,6 +80,17 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
         last_x if critic_inputs == "ippo" else _critic_input(env, carry, critic_inputs, last_x)
     )
     return store, finished
+
+
+def _active(info, shape):
+    """``info["active"]`` as a (B, N) bool array; all True without it."""
+    active = info.get("active")
+    if active is None:
+        return np.ones(shape, dtype=bool)
+    active = np.asarray(active)
+    if active.shape != shape:
+        raise ValueError(f'info["active"] must have shape (B, N) = {shape}, got {active.shape}')
+    return active.astype(bool)
 
 
 def _critic_input(env, carry, kind, x):

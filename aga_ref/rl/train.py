@@ -132,6 +132,7 @@ def experience(env, state, config, clock=None):
         else _agent_major(batch["avail"].transpose(0, 2, 1, 3)),
         "adv_ind": _agent_major(adv_ind), "adv_col": _agent_major(adv_col),
         "ret": _agent_major(ret), "values": _agent_major(values), "live": _agent_major(live),
+        "active": _agent_major(batch["active"]),
     }  # fmt: skip
     # the critics' inputs: MAPPO's states (S, F); IPPO's are the actors' own (N, S, F)
     data["critic"] = (batch["critic"].reshape(-1, batch["critic"].shape[-1])

@@ -18,7 +18,9 @@ the step that ends an episode returns that episode's last observation; the *next
 ignores that environment's actions, resets it and returns its first observation with
 reward 0 and ``terminations = truncations = False``.
 
-``infos`` of a step: ``apples_eaten``, ``beam_hits`` (fire rays that hit the agent) and
+``infos`` of a reset and of every step: ``active`` (B, N) bool, always True (every agent acts
+in every step; the learner's environment API, ``aga_ref.rl.rollout``). Of a step also:
+``apples_eaten``, ``beam_hits`` (fire rays that hit the agent) and
 ``cells_cleaned``, each (B, N) int64 for this step (zeros on reset steps), and
 ``waste_density`` (B,), the fraction of river cells holding waste after the step (0 in
 Harvest); with ``record_episodes`` (default), Gymnasium's masks ``"_key"`` and, on steps
@@ -122,7 +124,7 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
         self.needs_reset = np.where(mask, False, getattr(self, "needs_reset", mask))
         if self.reports is not None:  # episodes cut short are not reported
             self.reports.restart(mask)
-        return self._observe(), {}
+        return self._observe(), {"active": self._active()}
 
     def step(self, actions):
         """Advance every environment one step; see the module docstring for autoreset."""
@@ -139,6 +141,7 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
             for key in COUNTS:
                 infos[key][restart] = 0
         infos["waste_density"] = self.waste_density()
+        infos["active"] = self._active()
         truncations = self.steps >= self.max_steps
         self.needs_reset = truncations.copy()
         terminations = np.zeros(self.num_envs, dtype=bool)
@@ -172,6 +175,9 @@ class GridworldEnv(gymnasium.vector.VectorEnv):
         return rules.waste_density(self.waste) if self.waste.shape[1] else np.zeros(self.num_envs)
 
     # --- internals --------------------------------------------------------------------------
+    def _active(self):
+        return np.ones((self.num_envs, self.num_agents), dtype=bool)
+
     def _check_actions(self, actions):
         a = np.asarray(actions)
         if a.dtype == bool or not np.issubdtype(a.dtype, np.integer):

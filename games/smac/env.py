@@ -12,8 +12,11 @@ termination (won or lost, SMAC's end rules) or by truncation at 180 steps (SMAC 
 as a loss). Autoreset: Gymnasium's next step, as in the gridworld: the step after an end
 ignores that battle's actions and returns its first observation with reward 0.
 
-``info`` of every step, arrays over the batch: ``avail_actions`` (B, N, 18) bool, ``state``
-(B, 322), ``battle_won``, ``dead_allies``, ``dead_enemies``, ``episode_limit`` (B,),
+``info`` of every step, arrays over the batch: ``avail_actions`` (B, N, 18) bool, ``active``
+(B, N) bool (the agents alive in the observation returned with it; a dead agent's only
+available action is the no-op, and the learner leaves its samples out of its update, as
+MAPPO's active masks do), ``state`` (B, 322), ``battle_won``, ``dead_allies``,
+``dead_enemies``, ``episode_limit`` (B,),
 ``team_reward`` (B,), and per agent (B, N) for this step ``agent_rewards`` (= ``rewards``),
 ``agent_damage`` (HP removed from enemies), ``agent_kills``, ``agent_healing`` (HP restored).
 
@@ -62,6 +65,10 @@ class Core:
 
     def state(self):
         return features.state(self.battles, self.last_actions)
+
+    def active(self):
+        """The allies alive now (B, N) bool: who acts on the current observation."""
+        return self.battles.alive[:, :NUM_ALLIES].copy()
 
     def check(self, actions, avail, live):
         """``actions`` as an int array (B, N), or a clear error naming the agent."""
@@ -150,7 +157,8 @@ class MMM2VectorEnv(gymnasium.vector.VectorEnv):
         if self.reports is not None:
             self.reports.restart(mask)
         obs, self._avail = self.core.observe()
-        return obs, {"avail_actions": self._avail, "state": self.core.state()}
+        return obs, {"avail_actions": self._avail, "active": self.core.active(),
+                     "state": self.core.state()}  # fmt: skip
 
     def step(self, actions):
         if self._avail is None:
@@ -164,7 +172,8 @@ class MMM2VectorEnv(gymnasium.vector.VectorEnv):
         self.needs_reset = terminated | truncated
         obs, self._avail = self.core.observe()
         agent = agent.astype(np.float32)
-        info.update(avail_actions=self._avail, state=self.core.state(), team_reward=team,
+        info.update(avail_actions=self._avail, active=self.core.active(),
+                    state=self.core.state(), team_reward=team,
                     episode_limit=truncated, agent_rewards=agent)  # fmt: skip
         if self.reports is not None:
             # summed over the episode, per agent too; the outcome as it stands at the end
