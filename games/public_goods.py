@@ -20,6 +20,7 @@ import numpy as np
 
 from aga_ref import Game
 from aga_ref._checks import as_count, as_real
+from aga_ref.primitives import sigmoid
 
 B, C = 1.0, 1.5  # the paper's constants
 
@@ -43,7 +44,7 @@ def payoffs(actions, b=B, c=C):
 
 def actions_of(w, b=B):
     """The actions ``a = b * sigmoid(w)`` (n,) played by parameters ``w`` (n,)."""
-    return b / (1.0 + anp.exp(-w))
+    return b * sigmoid(w)
 
 
 def parameters_of(actions, b=B):

@@ -14,6 +14,8 @@ the 675 features of a 15x15x3 view costs ~48k multiply-adds per sample, against 
 the 3-layer, 32-channel convolution of Kim & Sycara (2025): ``benchmarks/train.py`` and the
 README give the measured rates. Everything stays in the dtype of ``theta`` (float32 for
 training, float64 for the derivative tests); Python scalars only, so nothing upcasts.
+``tanh`` is ``aga_ref.primitives.tanh``, whose derivatives of every order stay finite in
+float32 (autograd's own overflows for pre-activations beyond about 89).
 
 The actor maps observations to action logits; unavailable actions (``avail`` False) get a
 logit of ``-1e9``, so their probability is exactly 0 in float32 and float64. The critic maps
@@ -24,6 +26,8 @@ column 0 the individual value ``V_i``, column 1 the collective value ``V_c``.
 import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval
+
+from aga_ref.primitives import tanh
 
 MASKED_LOGIT = -1e9
 
@@ -77,8 +81,8 @@ ACTOR_OUT_SCALE = 0.01  # gain of the actors' output layer at initialisation (cl
 def hidden(layers, x):
     """The two hidden layers' activations (h_1, h_2), each (N, S, H), of inputs x (N, S, F)."""
     W1, b1, W2, b2 = layers[:4]
-    h1 = anp.tanh(anp.matmul(x, W1) + b1[:, None, :])  # (N, S, H)
-    return h1, anp.tanh(anp.matmul(h1, W2) + b2[:, None, :])  # (N, S, H)
+    h1 = tanh(anp.matmul(x, W1) + b1[:, None, :])  # (N, S, H)
+    return h1, tanh(anp.matmul(h1, W2) + b2[:, None, :])  # (N, S, H)
 
 
 def mlp(layers, x):

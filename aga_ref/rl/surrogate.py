@@ -44,7 +44,9 @@ Batch.__doc__ = """One (mini)batch of S samples per agent, every array (N, S, ..
 
 x (N, S, F) actor inputs; actions (N, S) int; avail (N, S, A) bool or None; old_logp (N, S)
 log-probabilities when acting; adv_ind, adv_col (N, S) individual and collective advantages;
-weight (N, S): each sample's weight in the mean (0 for padding steps, rows sum to 1)."""
+weight (N, S): each sample's weight in agent i's mean: 0 where the agent did not act (a reset
+step, or the agent was inactive: MAPPO's active masks), the others equal, each row summing to
+1 (or all 0 for an agent with no active sample, whose terms are then 0)."""
 
 Terms = namedtuple("Terms", "xi xi_c ent_grad Hv stats")
 Terms.__doc__ = """xi, xi_c (N, P); ent_grad (N, P) = grad of -E[entropy] (descend it to raise
@@ -53,10 +55,18 @@ or None; stats: dict of floats (approx_kl, clip_fraction, entropy)."""
 
 
 def ppo_objective(logp, batch, adv, clip):
-    """PPO's clipped surrogate ``J_j`` of every agent (N,): weighted mean over samples."""
-    ratio = anp.exp(logp - batch.old_logp)  # (N, S)
-    clipped = anp.clip(ratio, 1.0 - clip, 1.0 + clip)
-    return anp.sum(batch.weight * anp.minimum(ratio * adv, clipped * adv), axis=1)
+    """PPO's clipped surrogate ``J_j`` of every agent (N,): weighted mean over samples.
+
+    ``min(rho A, clip(rho, 1 - eps, 1 + eps) A)`` equals ``A min(rho, 1 + eps)`` where
+    ``A >= 0`` and ``A max(rho, 1 - eps)`` where ``A < 0``; written so, with the clip applied
+    to ``log rho`` before ``exp``, no branch that is not taken evaluates ``exp`` of a large
+    log-ratio, so the value and its derivatives of every order stay finite wherever the
+    taken branch is (autograd's ``0 * exp(100)`` of an unused branch is NaN in float32)."""
+    delta = logp - batch.old_logp  # log rho (N, S)
+    up = anp.exp(anp.minimum(delta, float(np.log1p(clip))))  # min(rho, 1 + eps)
+    delta_neg = anp.where(adv < 0, delta, 0.0)  # only where the branch is taken
+    down = anp.exp(anp.maximum(delta_neg, float(np.log1p(-clip))))  # max(rho, 1 - eps)
+    return anp.sum(batch.weight * adv * anp.where(adv >= 0, up, down), axis=1)
 
 
 def individual_losses(logp, batch, clip):
@@ -125,9 +135,10 @@ def surrogate_terms(theta, shapes, batch, clip, hvp=None, need=("xi", "xi_c")):
         Hv = flatten(grad(hamiltonian)(layers))  # H_c^T xi_c or H^T xi (N, P)
         xi, xi_c = stash["xi"], stash["xi_c"]
     ratio = np.exp(stash["logp"] - batch.old_logp)
-    stats = {
-        "approx_kl": float(np.sum(batch.weight * ((ratio - 1) - np.log(ratio))) / len(ratio)),
-        "clip_fraction": float(np.sum(batch.weight * (np.abs(ratio - 1) > clip)) / len(ratio)),
-        "entropy": float(np.sum(batch.weight * stash["entropy"]) / len(ratio)),
+    acting = max(int(np.sum(np.sum(batch.weight, axis=1) > 0)), 1)  # agents with a sample
+    stats = {  # means over those agents
+        "approx_kl": float(np.sum(batch.weight * ((ratio - 1) - np.log(ratio))) / acting),
+        "clip_fraction": float(np.sum(batch.weight * (np.abs(ratio - 1) > clip)) / acting),
+        "entropy": float(np.sum(batch.weight * stash["entropy"]) / acting),
     }
     return Terms(xi, xi_c, stash["ent_grad"], Hv, stats)
