@@ -16,6 +16,7 @@ from tests.gridworld_setup import (
     act,
     open_cell_block,
     placed,
+    positions,
 )
 
 HARVEST = LAYOUTS["harvest"]
@@ -89,6 +90,25 @@ def test_new_waste_falls_on_every_clean_cell_alike():
     counts = env.waste.sum(0)  # (119,): one new cell per env, uniform over 119 cells
     assert within_binomial(counts.min(), 11900, 1 / 119, sd=5)
     assert within_binomial(counts.max(), 11900, 1 / 119, sd=5)
+
+
+def test_no_waste_spawns_under_a_standing_agent():
+    """SSD's authors' rule (its issue tracker; the code before its 2019 refactor skipped
+    river cells holding an agent): 20,000 environments with a clean river and an agent
+    standing still on a river cell; waste never appears under it, and the other 118 clean
+    cells share the new waste alike (the agent's cell is not a trial: 1 - 0.5^118 ~ 1)."""
+    rows, cols = CLEANUP.row_col(CLEANUP.river_cells)
+    r, c = int(rows[0]), int(cols[0])
+    env = placed("cleanup", [(r, c, NORTH)], num_envs=20000,
+                 waste=np.zeros(CLEANUP.river_cells.size, bool))  # fmt: skip
+    act(env, STAY)
+    assert positions(env) == [(r, c)]
+    under = CLEANUP.cell_to_river[CLEANUP.cell(r, c)]
+    assert env.waste[:, under].sum() == 0  # about 168 if the cell were not excluded
+    assert np.all(env.waste.sum(1) == 1)
+    others = np.delete(env.waste.sum(0), under)
+    assert within_binomial(others.min(), 20000, 1 / 118, sd=5)
+    assert within_binomial(others.max(), 20000, 1 / 118, sd=5)
 
 
 # Agent 1 stands 2 north and 1 east of agent 0; where agent 0 sees it, by heading (hand-made).

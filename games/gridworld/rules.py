@@ -152,14 +152,16 @@ def waste_density(waste):
 
 def spawn_cleanup(layout, apples, waste, pos, u_apple, u_cell, u_success):
     """Cleanup: below density 0.4 each free orchard cell grows an apple with probability
-    0.05 (1 - d / 0.4), and one clean river cell, uniformly chosen, turns to waste with
-    probability 1 - 0.5^m (m clean cells): SSD's first success of p = 0.5 trials in random
-    order. At d >= 0.4 nothing spawns."""
+    0.05 (1 - d / 0.4), and one free clean river cell, uniformly chosen, turns to waste with
+    probability 1 - 0.5^m (m free clean cells): SSD's first success of p = 0.5 trials in
+    random order. At d >= 0.4 nothing spawns. Free: no agent stands on it, for waste as for
+    apples (SSD's rule before its 2019 refactor, whose code now spawns waste under agents:
+    README, "Deviations and reconstructions")."""
     d = waste_density(waste)  # (B,)
     p_apple = np.where(d >= DEPLETION, 0.0, APPLE_RESPAWN * (1 - d / DEPLETION))
     free = ~apples & ~occupied(layout, pos, apples.shape[1], layout.cell_to_apple)
     apples = apples | (free & (u_apple < p_apple[:, None]))
-    clean = ~waste
+    clean = ~waste & ~occupied(layout, pos, waste.shape[1], layout.cell_to_river)
     m = clean.sum(axis=1)
     spawn = (d < DEPLETION) & (m > 0) & (u_success < 1 - WASTE_SPAWN**m)
     cell = np.where(clean, u_cell, np.inf).argmin(axis=1)  # a uniformly random clean cell
