@@ -28,19 +28,36 @@ def save_checkpoint(path, state, config):
     os.replace(tmp, path)
 
 
-def load_checkpoint(path, config):
-    """The state saved by ``save_checkpoint``; the config must equal the saved one."""
-    with np.load(path) as f:
-        arrays = {k: f[k] for k in f.files}
-    rest = pickle.loads(arrays.pop("blob").tobytes())
-    saved = rest.pop("config")
-    # a field added after the checkpoint was written counts as its default
+def config_changes(saved, config):
+    """{field: (saved, given)} where ``config`` differs from the ``saved`` dict, except a
+    larger ``env_steps`` (a longer run); a field added after the checkpoint was written
+    counts as its default."""
     defaults = {f.name: f.default for f in dataclasses.fields(config)}
     diff = {k: (saved.get(k, defaults[k]), v) for k, v in dataclasses.asdict(config).items()
             if saved.get(k, defaults[k]) != v}  # fmt: skip
+    if diff.get("env_steps", (0, 0))[1] > diff.get("env_steps", (0, 0))[0]:
+        del diff["env_steps"]
+    return diff
+
+
+def saved_config(path):
+    """(config dict, updates done) of a checkpoint, to compare before resuming it."""
+    with np.load(path) as f:
+        rest = pickle.loads(f["blob"].tobytes())
+    return rest["config"], rest["update"]
+
+
+def load_checkpoint(path, config):
+    """The state saved by ``save_checkpoint``; the config must equal the saved one, except
+    that ``env_steps`` may grow (the run is extended)."""
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    rest = pickle.loads(arrays.pop("blob").tobytes())
+    diff = config_changes(rest.pop("config"), config)
     if diff:
-        raise ValueError(f"config must equal the checkpoint's to resume; differing (saved, "
-                         f"given): {diff}")  # fmt: skip
+        changes = ", ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in diff.items())
+        raise ValueError(f"config must equal the checkpoint's to resume (only env_steps may "
+                         f"grow), got changes (saved -> given): {changes}")  # fmt: skip
     if "adam_t" in rest:  # written before the optimiser became a choice: Adam's names
         rest["optimizer_t"] = rest.pop("adam_t")
         arrays = {k.replace("actor_adam_", "actor_opt_"): v for k, v in arrays.items()}

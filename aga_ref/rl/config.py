@@ -12,6 +12,12 @@ from aga_ref.aga import SIGN_RULES
 from aga_ref.rl.methods import LAM_METHODS, METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 
+# Fields that only some methods read, and those methods: another method with a value other
+# than the default is refused (it would be ignored, yet recorded in config.json).
+METHOD_FIELDS = {"sign_rule": ("aga",), "align": ("aga",), "hamiltonian": ("aga",),
+                 "fcgrad_beta": ("fcgrad",), "svo_theta": ("svo",), "svo_weight": ("svo",),
+                 "sl_alpha": ("sl",)}  # fmt: skip
+
 
 @dataclasses.dataclass
 class Config:
@@ -26,7 +32,7 @@ class Config:
     hamiltonian: bool = True
     """AgA's H_c^T xi_c term; False is an ablation, not a method of the paper: xi_c + lam xi"""
     env_steps: int = 500_000
-    """total environment steps (one step of one environment, all agents acting)"""
+    """total environment steps (one environment's step counts 1), rounded up to whole batches"""
     num_envs: int = 32
     """parallel environments B"""
     num_steps: int = 128
@@ -81,7 +87,7 @@ class Config:
         elif self.method not in LAM_METHODS:
             raise ValueError(
                 f"lam applies only to methods {sorted(LAM_METHODS)}, got lam={self.lam!r} "
-                f"for method {self.method!r}"
+                f"with method={self.method!r}"
             )
         else:
             self.lam = as_real(self.lam, "lam")
@@ -105,15 +111,18 @@ class Config:
         for name in ("align", "hamiltonian", "all_gradients", "anneal_lr", "norm_adv"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
-        if not self.hamiltonian and self.method != "aga":
-            raise ValueError(f"hamiltonian=False (--no-hamiltonian) is an ablation of AgA only, "
-                             f"got method {self.method!r}")  # fmt: skip
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        for name, methods in METHOD_FIELDS.items():  # a method would ignore it: refuse
+            value = getattr(self, name)
+            if self.method not in methods and value != defaults[name]:
+                raise ValueError(f"{name}={value!r} applies only to method "
+                                 f"{' or '.join(repr(m) for m in methods)}, got "
+                                 f"method={self.method!r}")  # fmt: skip
         for name in ("sgd_lr", "sgd_momentum"):
             if self.optimizer != "sgd" and getattr(self, name) != defaults[name]:
                 raise ValueError(f"{name} applies only to optimizer 'sgd', got "
-                                 f"{name}={getattr(self, name)!r} with optimizer "
-                                 f"{self.optimizer!r}")  # fmt: skip
+                                 f"{name}={getattr(self, name)!r} with "
+                                 f"optimizer={self.optimizer!r}")  # fmt: skip
         if (self.num_envs * self.num_steps) % self.num_minibatches:
             raise ValueError(
                 f"num_minibatches must divide num_envs * num_steps = "

@@ -50,17 +50,23 @@ def _number(text):
 
 
 def status_line(config, row, rows):
-    """One line per update (a rewritten line on a terminal): rate, welfare, equality."""
-    done = row["env_steps"] / config.env_steps
+    """One line per update (a rewritten line on a terminal): progress, rate, and the latest
+    finished episodes' social welfare SW (the collective return: the sum of the agents'
+    returns) and equality E (1 - Gini of those returns). The budget counts whole batches,
+    ``num_updates * T * B`` env-steps, so the share done never passes 100%."""
+    total = config.num_updates * config.batch_steps
     rate = row["env_steps"] / max(row["wall_s"], 1e-9)
     recent = [r for r in rows[-20:] if r.get("social_welfare") is not None]
-    sw = f"{recent[-1]['social_welfare']:.1f}" if recent else "-"
-    eq = f"{recent[-1]['equality']:.2f}" if recent else "-"
-    eta = max(config.env_steps - row["env_steps"], 0) / max(rate, 1e-9)
+    if recent:
+        outcome = f"SW {recent[-1]['social_welfare']:.1f}  E {recent[-1]['equality']:.2f}"
+    else:
+        outcome = "SW, E: no episode finished yet"
+    eta = max(total - row["env_steps"], 0) / max(rate, 1e-9)
     text = (f"[{config.method}] update {row['update']}/{config.num_updates} "
-            f"{row['env_steps']:,}/{config.env_steps:,} env-steps ({100 * done:.0f}%) "
-            f"{rate:,.0f}/s  SW {sw}  E {eq}  eta {eta / 60:.1f} min")  # fmt: skip
+            f"{row['env_steps']:,}/{total:,} env-steps "
+            f"({100 * row['update'] / config.num_updates:.0f}%) "
+            f"{rate:,.0f}/s  {outcome}  eta {eta / 60:.1f} min")  # fmt: skip
     tty = sys.stdout.isatty()
     if tty or row["update"] % 10 == 0 or row["update"] == config.num_updates:
         end = "\n" if (not tty or row["update"] == config.num_updates) else ""
-        print(("\r" if tty else "") + text, end=end, flush=True)
+        print(("\r" if tty else "") + text + ("\033[K" if tty else ""), end=end, flush=True)

@@ -7,9 +7,12 @@ means over the episodes that finished since the previous row, blank if none did)
 ``out/checkpoint.npz`` (every ``checkpoint_every`` updates and at the end). ``resume=True``
 continues from the checkpoint with the same config and gives the same numbers as a run that
 was never stopped: the checkpoint holds the parameters, both optimiser states, the random
-generator, the environment object (pickled) and the episodes in progress. A non-finite
-direction, gradient or parameter stops the run with ``TrainingDiverged`` naming the update;
-the checkpoint on disk is then still the last good one.
+generator, the environment object (pickled) and the episodes in progress. A config that
+differs is refused, except a larger ``env_steps``, which extends the run: the learning
+rate's annealing ``lr (1 - update / num_updates)`` then follows the new ``num_updates`` from
+the next update on (it steps up at the resume point). A non-finite direction, gradient or
+parameter stops the run with ``TrainingDiverged`` naming the update; the checkpoint on disk
+is then still the last good one.
 """
 
 import dataclasses
@@ -187,8 +190,14 @@ def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, me
         state = init_state(env, config)
         if out is not None:
             os.makedirs(out, exist_ok=True)
-            with open(os.path.join(out, "config.json"), "w") as f:
-                json.dump({**dataclasses.asdict(config), **(meta or {})}, f, indent=2)
+    if out is not None:  # on resume: the budget may have grown; earlier meta is kept
+        path = os.path.join(out, "config.json")
+        saved = {}
+        if resume and os.path.exists(path):
+            with open(path) as f:
+                saved = json.load(f)
+        with open(path, "w") as f:
+            json.dump({**saved, **dataclasses.asdict(config), **(meta or {})}, f, indent=2)
     state["env"] = env
     csv_path = None if out is None else os.path.join(out, "progress.csv")
     rows = read_rows(csv_path, state["rows"]) if resume else []
