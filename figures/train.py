@@ -1,11 +1,16 @@
-"""``aga-ref train``: wire a Cleanup or Harvest batch (``games.gridworld``) or Selfish-MMM2
-battles (``games.smac``) to the learner (``aga_ref.rl``), show progress, write
-``config.json``, ``progress.csv``, ``checkpoint.npz``, and draw the curve at the end
-(``aga-ref plot``).
+"""``aga-ref train``: train learning agents on Cleanup, Harvest (``games.gridworld``) or
+Selfish-MMM2 battles (``games.smac``) with the learner of ``aga_ref.rl``, show progress,
+write config.json, progress.csv and checkpoint.npz, and draw the curves at the end.
 
-    aga-ref train --env harvest --method aga --lam 100 --env-steps 2000000 --seed 0 --out runs/x
+    aga-ref train --env harvest --method aga --lam 100 --env-steps 2e6 --seed 0 --out runs/x
+    aga-ref train --env harvest --out runs/x --resume --env-steps 4e6   # continue it, longer
 
-With no ``--env-steps`` it runs a demo of ``DEMO_STEPS`` (a few minutes on 2 cores).
+With no ``--env-steps`` it runs a demo of ``DEMO_STEPS`` (a few minutes on 2 cores). The
+budget rounds up to whole batches of ``--num-envs * --num-steps`` environment steps. An
+``--out`` that holds a run is refused unless ``--resume`` (continue it,
+``figures/train_resume.py``) or ``--overwrite`` (replace it) is given. Every check of the
+command line comes before the first line of output; ``config.json`` records the command
+(or the ``aga-ref sweep`` that launched it) under ``commands``, one per start or resume.
 """
 
 import argparse
@@ -13,23 +18,47 @@ import ast
 import dataclasses
 import inspect
 import os
+import shlex
+import sys
 
 from aga_ref.aga import SIGN_RULES
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
 from aga_ref.rl.optim import OPTIMIZERS
+from figures.arguments import description, flag_names, integer, out_folder, plural
 
 DEMO_STEPS = 300_000
 ENVS = ("harvest", "cleanup", "mmm2")
 MMM2_AGENTS, MMM2_LIMIT = 10, 180
 EXPLICIT = ("method", "lam", "sign_rule", "align", "env_steps", "num_envs", "num_steps",
             "seed", "critic", "optimizer")  # fmt: skip
+# the files a run and its closing plot write: --overwrite removes exactly these
+RUN_FILES = ("config.json", "progress.csv", "checkpoint.npz", "summary.md", "episode.gif",
+             *(f"{env}_{kind}" for env in ENVS
+               for kind in ("curves.png", "outcomes.md", "outcomes.csv")))  # fmt: skip
+SWEEP_COMMAND = "AGA_REF_SWEEP_COMMAND"  # set by aga-ref sweep: the command that made a run
+PROGRESS = """\
+progress line, one per update (every 10th when not on a terminal):
+  [aga] update 3/74 12,288/303,104 env-steps (4%) 5,000/s  SW 12.3  E 0.81  eta 1.0 min
+  SW  social welfare: the collective return (the sum of the agents' returns in an
+      episode), mean over the episodes that ended in the latest update that had one
+  E   the equality of those returns, 1 - Gini (1: all equal)
+  Until the first episode ends the line reads "SW, E: no episode finished yet" (a
+  Cleanup or Harvest episode lasts --max-steps steps, 1000 by default; an MMM2
+  battle at most 180).
+
+resuming (--resume): options left out take the run's values; options given must
+equal the run's, except --env-steps, which may grow to extend the run. The
+learning rate, annealed as lr * (1 - update / updates), then follows the new
+total from the next update on: it steps up from the old schedule to the new one
+(a run planned that long from the start anneals more slowly all along). A run
+that is complete is left as it is."""
 
 
 def _field_docs():
     """The one-line docstring under each field of ``Config`` (the cleanrl habit)."""
     body = ast.parse(inspect.getsource(Config)).body[0].body
-    return {a.target.id: b.value.value.replace("%", "%%")  # argparse formats help with %
+    return {a.target.id: b.value.value.replace("%", "%%").replace("``", "")
             for a, b in zip(body, body[1:])
             if isinstance(a, ast.AnnAssign) and isinstance(b, ast.Expr)}  # fmt: skip
 
@@ -41,27 +70,29 @@ def add_arguments(parser):
     """The ``train`` command's options; every learner field has a flag."""
     parser.add_argument("--env", choices=ENVS, required=True, help="the game")
     parser.add_argument("--method", choices=METHODS, default="aga", help="default: aga")
-    parser.add_argument(
-        "--lam", type=float, default=None, help="AgA's or CGA's lam (default: AgA 0.1, CGA 1)"
-    )
-    parser.add_argument("--sign-rule", choices=SIGN_RULES, default="paper")
+    parser.add_argument("--lam", type=float, default=None,
+                        help="AgA's or CGA's lam (default: AgA 0.1, CGA 1)")  # fmt: skip
+    parser.add_argument("--sign-rule", choices=SIGN_RULES, default="paper",
+                        help=DOCS["sign_rule"] + " (default: paper)")  # fmt: skip
     parser.add_argument("--no-align", action="store_true", help="AgA without sign alignment")
     parser.add_argument(
-        "--env-steps",
-        type=int,
-        default=None,
-        help=f"budget in environment steps (default: a {DEMO_STEPS:,}-step demo)",
-    )
-    parser.add_argument("--num-envs", type=int, default=Config.num_envs)
-    parser.add_argument("--num-steps", type=int, default=Config.num_steps)
-    parser.add_argument("--num-agents", type=int, default=None,
-                        help="gridworld agents (default 5; MMM2 has 10)")  # fmt: skip
-    parser.add_argument("--max-steps", type=int, default=None,
+        "--env-steps", type=integer, default=None,
+        help=f"budget in environment steps, e.g. 2e6, rounded up to whole batches of "
+        f"--num-envs * --num-steps (default: a {DEMO_STEPS:,}-step demo)",
+    )  # fmt: skip
+    parser.add_argument("--num-envs", type=integer, default=Config.num_envs,
+                        help=f"{DOCS['num_envs']} (default: {Config.num_envs})")  # fmt: skip
+    parser.add_argument("--num-steps", type=integer, default=Config.num_steps,
+                        help=f"{DOCS['num_steps']} (default: {Config.num_steps})")  # fmt: skip
+    parser.add_argument("--num-agents", type=integer, default=None,
+                        help="gridworld agents, 2 or more (default 5; MMM2 has 10)")  # fmt: skip
+    parser.add_argument("--max-steps", type=integer, default=None,
                         help="gridworld episode length (default 1000; MMM2: 180)")  # fmt: skip
-    parser.add_argument("--critic", choices=("mappo", "ippo"), default=Config.critic)
+    parser.add_argument("--critic", choices=("mappo", "ippo"), default=Config.critic,
+                        help=DOCS["critic"] + " (default: mappo)")  # fmt: skip
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default=Config.optimizer,
                         help="the actors' optimiser; sgd: an ablation (default: adam)")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=integer, default=0, help=DOCS["seed"] + " (default: 0)")
     for field in dataclasses.fields(Config):  # every other learner option, e.g. --gamma
         if field.name not in EXPLICIT:
             flag = "--" + field.name.replace("_", "-")
@@ -70,11 +101,27 @@ def add_arguments(parser):
                 parser.add_argument(flag, action=argparse.BooleanOptionalAction,
                                     default=field.default, help=doc)  # fmt: skip
             else:
-                parser.add_argument(flag, type=type(field.default), default=field.default,
+                kind = integer if isinstance(field.default, int) else type(field.default)
+                parser.add_argument(flag, type=kind, default=field.default,
                                     help=f"{doc} (default: {field.default:g})")  # fmt: skip
-    parser.add_argument("--out", default=None, help="default: runs/ENV-METHOD-sSEED")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
+    parser.add_argument("--out", default=None,
+                        help="output folder (default: runs/ENV-METHOD-sSEED)")  # fmt: skip
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true",
+                       help="continue the run in --out from its checkpoint (below)")  # fmt: skip
+    group.add_argument("--overwrite", action="store_true",
+                       help="replace the run in --out (its files are deleted first)")  # fmt: skip
     parser.add_argument("--no-plot", action="store_true", help="skip the plot at the end")
+
+
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="aga-ref train", usage="aga-ref train --env {harvest,cleanup,mmm2} [options]",
+        description=description(__doc__), epilog=PROGRESS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    add_arguments(parser)
+    return parser
 
 
 def config_from(args):
@@ -89,21 +136,67 @@ def config_from(args):
     )  # fmt: skip
 
 
-def run(args, parser):
-    """Train as ``args`` say; return the output folder."""
-    from aga_ref.rl.train import train
+def given_options(parser, argv):
+    """The destinations of the options written on the command line ``argv`` (even those
+    given their default value)."""
+    unset = object()
+    names = vars(parser.parse_args(argv))
+    marked = parser.parse_args(argv, argparse.Namespace(**dict.fromkeys(names, unset)))
+    return {name for name in names if getattr(marked, name) is not unset}
+
+
+def check(parser, args, argv):
+    """Every check of the command line, before any work: (config, env, out, commands);
+    config is None for a finished run that ``--resume`` would not extend."""
+    from figures.train_resume import resume_settings, run_in
 
     try:
         config = config_from(args)
-        env = make_environment(args)
+        if args.no_align and args.sign_rule != "paper":
+            raise ValueError("--sign-rule does not apply with --no-align (no sign is chosen)")
+        environment_settings(args)
+        env = None if args.resume else make_environment(args)  # checks its settings
     except (ValueError, TypeError) as error:
-        parser.error(str(error))
+        parser.error(flag_names(str(error), [f.name for f in dataclasses.fields(Config)]
+                                + ["num_agents", "max_steps"]))  # fmt: skip
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
-    print(f"training {args.method} on {args.env}: {config.env_steps:,} env-steps, "
-          f"{args.num_agents} agents, {config.num_updates} updates -> {out}/")  # fmt: skip
-    if args.resume and not os.path.exists(os.path.join(out, "checkpoint.npz")):
-        parser.error(f"--resume needs {out}/checkpoint.npz, which does not exist")
-    train(env, config, out=out, resume=args.resume, meta=_meta(args))
+    command = os.environ.get(SWEEP_COMMAND) or "aga-ref train " + shlex.join(argv)
+    commands = [command]
+    if args.resume:
+        config, commands = resume_settings(parser, args, given_options(parser, argv), out)
+        commands.append(command)
+    elif run_in(out) and not args.overwrite:
+        parser.error(f"--out {out} already holds a run ({run_in(out)}); give --resume to "
+                     f"continue it or --overwrite to replace it")  # fmt: skip
+    out_folder(parser, out)
+    return config, env, out, commands
+
+
+def run(args, parser, argv):
+    """Train as ``args`` say; return the output folder (or None if there was nothing to do)."""
+    from aga_ref.rl.train import TrainingDiverged, train
+
+    config, env, out, commands = check(parser, args, list(argv))
+    if config is None:  # a finished run, resumed: check() said so
+        return None
+    if args.overwrite:
+        for name in RUN_FILES:
+            if os.path.exists(os.path.join(out, name)):
+                os.remove(os.path.join(out, name))
+    planned = config.num_updates * config.batch_steps
+    rounded = "" if planned == config.env_steps else f" (--env-steps {config.env_steps:,} " \
+        f"rounded up to whole batches of {config.batch_steps:,})"  # fmt: skip
+    print(f"{'resuming' if args.resume else 'training'} {config.method} on {args.env}: "
+          f"{planned:,} env-steps{rounded}, {plural(args.num_agents, 'agent')}, "
+          f"{plural(config.num_updates, 'update')} -> {out}/\n"
+          f"  SW: collective return (the agents' summed episode returns), E: their equality "
+          f"(1 - Gini)", flush=True)  # fmt: skip
+    try:
+        train(env, config, out=out, resume=args.resume,
+              meta={**_meta(args), "commands": commands})  # fmt: skip
+    except TrainingDiverged as error:
+        print(f"aga-ref train: the run diverged: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
     if not args.no_plot:
         from figures.train_plot import plot
 
@@ -112,21 +205,30 @@ def run(args, parser):
     return out
 
 
-def make_environment(args):
-    """The batch of environments ``args`` name (the learner tracks episodes itself)."""
+def environment_settings(args):
+    """Fill in and check ``--num-agents`` and ``--max-steps`` for the game (``ValueError``)."""
     if args.env == "mmm2":
-        from games.smac import make_env
-
         for flag, value, fixed in (("--num-agents", args.num_agents, MMM2_AGENTS),
                                    ("--max-steps", args.max_steps, MMM2_LIMIT)):  # fmt: skip
             if value not in (None, fixed):
                 raise ValueError(f"{flag} is {fixed} for mmm2, got {value}")
         args.num_agents, args.max_steps = MMM2_AGENTS, MMM2_LIMIT
+        return
+    if args.num_agents is not None and args.num_agents < 2:
+        raise ValueError(f"num_agents must be 2 or more (a game of one agent has no "
+                         f"collective to align with), got {args.num_agents}")  # fmt: skip
+    args.num_agents = 5 if args.num_agents is None else args.num_agents
+    args.max_steps = 1000 if args.max_steps is None else args.max_steps
+
+
+def make_environment(args):
+    """The batch of environments ``args`` name (the learner tracks episodes itself)."""
+    if args.env == "mmm2":
+        from games.smac import make_env
+
         return make_env("mmm2", num_envs=args.num_envs, seed=args.seed, record_episodes=False)
     from games.gridworld import make_env
 
-    args.num_agents = 5 if args.num_agents is None else args.num_agents
-    args.max_steps = 1000 if args.max_steps is None else args.max_steps
     return make_env(args.env, num_envs=args.num_envs, num_agents=args.num_agents,
                     seed=args.seed, max_steps=args.max_steps, record_episodes=False)  # fmt: skip
 
@@ -137,7 +239,7 @@ def _meta(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="aga-ref train", description=__doc__.splitlines()[0])
-    add_arguments(parser)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = make_parser()
     args = parser.parse_args(argv)
-    run(args, parser)
+    run(args, parser, argv)

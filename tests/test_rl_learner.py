@@ -195,7 +195,7 @@ def test_config_rejects_bad_input(kwargs, match):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["train", "--env", "harvest", "--env-steps", "0"], "env_steps must be an integer >= 1"),
+    (["train", "--env", "harvest", "--env-steps", "0"], "--env-steps must be an integer >= 1"),
     (["train", "--env", "harvest", "--method", "simul-co", "--lam", "2"], "lam applies only"),
     (["train", "--env", "forest"], "invalid choice"),
     (["train", "--env", "harvest", "--method", "ppo"], "invalid choice"),

@@ -1,0 +1,82 @@
+"""``aga-ref train --resume``: the checks before a run is continued, and what it continues
+with. Options left out take the run's values; options given must equal the run's, except
+``--env-steps``, which may grow (``aga_ref.rl.checkpoint.config_changes``). A finished run
+is reported as complete; a missing folder or checkpoint is refused.
+"""
+
+import dataclasses
+import json
+import os
+
+from aga_ref.rl.checkpoint import config_changes, saved_config
+from aga_ref.rl.config import Config
+from figures.arguments import plural
+
+ENV_SETTINGS = ("env", "num_agents", "max_steps")  # in config.json, not in the checkpoint
+
+
+def run_in(folder):
+    """The first file of a run that ``folder`` holds, or None."""
+    for name in ("checkpoint.npz", "progress.csv", "config.json"):
+        if os.path.isfile(os.path.join(folder, name)):
+            return name
+    return None
+
+
+def spelled(name, value):
+    """How a setting reads on the command line: ``--lam 100``, ``--no-align``."""
+    flag = "--" + name.replace("_", "-")
+    if name == "align":
+        return "(no --no-align)" if value else "--no-align"
+    if isinstance(value, bool):
+        return flag if value else f"--no-{flag[2:]}"
+    return f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}"
+
+
+def _dest(name):
+    return "no_align" if name == "align" else name
+
+
+def resume_settings(parser, args, given, out):
+    """(config, commands so far) of the run in ``out`` as this command line continues it;
+    config is None when the run is already complete. Fails through ``parser.error``."""
+    from figures.train import config_from
+
+    if not os.path.isdir(out):
+        parser.error(f"--resume: the folder {out} does not exist (--out names the run to "
+                     f"continue)")  # fmt: skip
+    checkpoint = os.path.join(out, "checkpoint.npz")
+    if not os.path.isfile(checkpoint):
+        parser.error(f"--resume: {out} holds no checkpoint.npz, so there is nothing to "
+                     f"continue; give --overwrite to start a new run there")  # fmt: skip
+    saved, updates = saved_config(checkpoint)
+    fields = [f.name for f in dataclasses.fields(Config)]
+    saved = {k: v for k, v in saved.items() if k in fields}
+    typed = config_from(args)  # already checked by the caller
+    settings = {**saved, **{k: getattr(typed, k) for k in fields if _dest(k) in given}}
+    meta = {}
+    if os.path.isfile(os.path.join(out, "config.json")):
+        with open(os.path.join(out, "config.json")) as f:
+            meta = json.load(f)
+    changes = [(k, a, b) for k, (a, b) in config_changes(saved, Config(**settings)).items()]
+    for name in ENV_SETTINGS:
+        if name in meta and (name == "env" or name in given):
+            if getattr(args, name) != meta[name]:
+                changes.append((name, meta[name], getattr(args, name)))
+            setattr(args, name, meta[name])
+        elif name in meta:
+            setattr(args, name, meta[name])
+    if changes:
+        listed = "; ".join(f"the run has {spelled(k, a)}, this command {spelled(k, b)}"
+                           for k, a, b in changes)  # fmt: skip
+        parser.error(f"--resume: {out} was made with other options: {listed}. A resumed run "
+                     f"keeps its options (leave them out); only --env-steps may grow. "
+                     f"--overwrite starts a new run there instead")  # fmt: skip
+    config = Config(**settings)
+    if updates >= config.num_updates:
+        print(f"{out} is complete: {plural(updates, 'update')}, "
+              f"{updates * config.batch_steps:,} env-steps; give a larger --env-steps to "
+              f"extend it")  # fmt: skip
+        return None, []
+    args.method, args.seed = config.method, config.seed
+    return config, list(meta.get("commands", []))
