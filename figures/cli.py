@@ -1,11 +1,14 @@
-"""The ``aga-ref`` command line. It lives in ``figures`` because it drives the experiments;
-``aga_ref`` itself never imports ``games`` or ``figures``.
+"""The aga-ref command line: AgA's reference implementation (Altruistic Gradient
+Adjustment), its checks of other implementations, and its experiments.
+
+It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself never imports
+``games`` or ``figures``.
 
     aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme README.md]
     aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
     aga-ref cases                        print where the conformance cases are
     aga-ref demo       one AgA step on the toy game, every term printed
-    aga-ref train --env harvest|cleanup [--method M] [...]   learning agents (figures/train.py)
+    aga-ref train --env harvest|cleanup|mmm2 [--method M] [...]   learning agents
     aga-ref plot DIR...                  curves, outcome table, episode GIF of train runs
     aga-ref sweep --env-steps N [...]    the protocol grid of train runs (figures/sweep.py)
     aga-ref probe DIR...                 hidden activations and logit spread of trained actors
@@ -14,27 +17,48 @@
 import argparse
 import sys
 
+from figures.arguments import count, description, out_folder
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="aga-ref", description="AgA reference implementation")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("reproduce", help="every figure and table of the paper's games")
+
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="aga-ref", description=description(__doc__),
+        epilog="Each command has its own help: aga-ref COMMAND --help.",
+    )  # fmt: skip
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     help="each has its own --help")  # fmt: skip
+    run = commands.add_parser(
+        "reproduce", help="every figure and table of the paper's games",
+        description="Run every experiment on the paper's differentiable games and write its "
+        "figures (PNG), tables (Markdown, CSV) and summary.md into one folder.",
+    )  # fmt: skip
     run.add_argument(
         "--out",
         help="output folder (default: results, or docs/results beside "
         "the README with --update-readme)",
     )
     run.add_argument("--quick", action="store_true", help="reduced runs for a smoke test")
-    run.add_argument("--seed", type=int, default=0, help="seed of every random start")
+    run.add_argument("--seed", type=count(0), default=0,
+                     help="seed of every random start, an integer >= 0 (default: 0)")  # fmt: skip
     run.add_argument("--update-readme", metavar="README", help="rewrite its results section")
-    commands.add_parser("demo", help="one AgA step on the toy game, every term printed")
+    run.set_defaults(parser=run)  # for errors found after parsing
+    demo = "one AgA step on the toy game, every term printed"
+    commands.add_parser("demo", help=demo, description=demo[0].upper() + demo[1:] + ".")
     commands.add_parser("verify", help="check another implementation's outputs", add_help=False)
-    commands.add_parser("cases", help="print the path of the conformance cases (JSON)")
-    commands.add_parser("train", help="train agents on Cleanup or Harvest", add_help=False)
-    commands.add_parser("plot", help="plot aga-ref train runs", add_help=False)
+    commands.add_parser("cases", help="print the path of the conformance cases (JSON)",
+                        description="Print the path of the conformance cases (JSON).")  # fmt: skip
+    commands.add_parser("train", help="train agents on Cleanup, Harvest or Selfish-MMM2",
+                        add_help=False)  # fmt: skip
+    commands.add_parser("plot", help="curves, outcome tables and a GIF of aga-ref train runs",
+                        add_help=False)  # fmt: skip
     commands.add_parser("sweep", help="run a grid of aga-ref train runs", add_help=False)
     commands.add_parser("probe", help="what trained actors compute on fixed observations",
                         add_help=False)  # fmt: skip
+    return parser
+
+
+def main(argv=None):
+    parser = make_parser()
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["train"]:
@@ -77,6 +101,10 @@ def main(argv=None):
             except (OSError, ValueError) as error:
                 print(f"aga-ref reproduce: --update-readme: {error}", file=sys.stderr)
                 return 2
+        try:
+            out_folder(args.parser, out)
+        except SystemExit as stop:
+            return stop.code
         summary = reproduce(out, quick=args.quick, seed=args.seed)
         if args.update_readme:
             update_readme(args.update_readme, out, summary)

@@ -26,6 +26,7 @@ import os
 
 import numpy as np
 
+from figures.arguments import out_folder, plain
 from figures.output import save_table
 from figures.train_plot import grouped
 
@@ -107,16 +108,24 @@ def run_probe(folders, out):
     return paths
 
 
-def main(argv=None):
+def make_parser():
     parser = argparse.ArgumentParser(
         prog="aga-ref probe",
-        description=__doc__,
+        description=plain(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
     parser.add_argument("--out", required=True, help="folder for <game>_probe.md and .csv")
+    return parser
+
+
+def main(argv=None):
+    parser = make_parser()
     args = parser.parse_args(argv)
-    os.makedirs(args.out, exist_ok=True)
+    for folder in args.folders:  # before any work
+        if not os.path.isdir(folder):
+            parser.error(f"folder {folder!r} does not exist (it must hold an aga-ref train run)")
+    out_folder(parser, args.out)
     try:
         paths = run_probe(args.folders, args.out)
     except (ValueError, OSError) as error:

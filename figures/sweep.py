@@ -12,12 +12,15 @@ Adam and SGD; AgA lam = 0.1 with both and Simul-Co with SGD), every variant on e
 of ``--envs`` and seed of ``--seeds``, seeds outermost so that a cut grid has whole seeds.
 
 A finished run (its ``progress.csv`` reaches the last update) is skipped and a started one
-is resumed from its checkpoint, so the same command continues an interrupted sweep.
+is resumed from its checkpoint, so the same command continues an interrupted sweep; with a
+larger ``--env-steps`` it extends finished runs (``aga-ref train --help``, "resuming").
+Each run records the sweep command in its ``config.json`` (``aga-ref plot`` lists it).
 """
 
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -25,9 +28,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
-from figures.train import ENVS
+from figures.arguments import count, description, out_folder, plain, plural, refuse_unused
+from figures.train import ENVS, SWEEP_COMMAND
+from figures.train_resume import run_in
 
+EPILOG = __doc__.split("\n\n", 1)[1]
 PAPER_LAMS = (0.1, 1.0, 100.0, 1000.0)
+DEFAULT_METHODS = ("simul-ind", "simul-co", "svo", "cga", "sl", "aga", "fcgrad")
 # (name, train arguments) of the mechanism study (docs/learning.md, section 2)
 MECHANISM = (
     ("aga-lam100-adam", ["--method", "aga", "--lam", "100"]),
@@ -67,28 +74,40 @@ def mechanism_runs(envs, seeds):
             for seed in seeds for env in envs for name, args in MECHANISM]  # fmt: skip
 
 
-def command(name, args, env_steps, out, resume):
-    """The ``aga-ref train`` command line of one run."""
+def command(name, args, env_steps, out, state):
+    """The ``aga-ref train`` command line of one run; ``state`` as ``status`` says: a
+    started run is resumed, a "new" one whose folder holds files of a run that never
+    reached a checkpoint replaces them."""
     cmd = [sys.executable, "-m", "figures.cli", "train", *args, "--env-steps", str(env_steps)]
     cmd += ["--no-plot", "--out", os.path.join(out, name)]
-    return cmd + (["--resume"] if resume else [])
+    if state == "started":
+        return cmd + ["--resume"]
+    return cmd + (["--overwrite"] if state == "new" and run_in(os.path.join(out, name)) else [])
 
 
 def status(folder, env_steps):
-    """The run's state: "done", "started" (a checkpoint exists) or "new"."""
+    """The run's state: "done", "started" (a checkpoint exists) or "new"; a run planned
+    longer than ``env_steps`` is refused (``ValueError``)."""
     if not os.path.exists(os.path.join(folder, "checkpoint.npz")):
         return "new"
     with open(os.path.join(folder, "progress.csv")) as f:
         last = f.read().strip().splitlines()[-1].split(",")
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
+    if config["env_steps"] > env_steps:
+        raise ValueError(f"{folder} holds a run of {config['env_steps']:,} env-steps, more "
+                         f"than --env-steps {env_steps:,}; a sweep continues or extends "
+                         f"runs, it does not shorten them")  # fmt: skip
     total = Config(env_steps=env_steps, num_envs=config["num_envs"],
                    num_steps=config["num_steps"]).num_updates  # fmt: skip
     return "done" if last[0] == str(total) else "started"
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="aga-ref sweep", description=__doc__.splitlines()[0])
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="aga-ref sweep", description=description(__doc__), epilog=plain(EPILOG),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.add_argument(
         "--grid",
         choices=("protocol", "mechanism"),
@@ -102,46 +121,69 @@ def main(argv=None):
         "--methods",
         nargs="+",
         choices=METHODS,
-        default=["simul-ind", "simul-co", "svo", "cga", "sl", "aga", "fcgrad"],
+        default=list(DEFAULT_METHODS),
+        help="the methods of the protocol grid (default: " + " ".join(DEFAULT_METHODS) + ")",
     )
     parser.add_argument(
         "--lams",
         nargs="+",
         type=float,
         default=list(PAPER_LAMS),
-        help="AgA's lam values (default: the paper's 0.1 1 100 1000)",
+        help="AgA's lam values, one run each (default: the paper's 0.1 1 100 1000)",
     )
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--env-steps", type=int, required=True, help="budget of every run")
+    parser.add_argument("--seeds", nargs="+", type=count(0), default=[0, 1, 2],
+                        help="one run per seed (default: 0 1 2)")  # fmt: skip
+    parser.add_argument(
+        "--env-steps",
+        type=count(1),
+        required=True,
+        help="each run's budget, e.g. 3e5 (rounded up to whole batches)",
+    )
+
     parser.add_argument(
         "--jobs",
-        type=int,
+        type=count(1),
         default=os.cpu_count() or 1,
         help="runs at a time (default: one per core)",
     )
-    parser.add_argument("--out", default="runs/sweep")
+    parser.add_argument("--out", default="runs/sweep",
+                        help="folder of the runs' folders (default: runs/sweep)")  # fmt: skip
     parser.add_argument("--print-commands", action="store_true",
                         help="print one command per run and exit")  # fmt: skip
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = make_parser()
     args = parser.parse_args(argv)
-    if args.jobs < 1 or args.env_steps < 1:
-        parser.error(f"--jobs and --env-steps must be >= 1, got {args.jobs}, {args.env_steps}")
-    if args.grid == "mechanism":
+    mechanism = args.grid == "mechanism"
+    refuse_unused(parser, args, [
+        ("methods", not mechanism, "with --grid mechanism (its variants are fixed)"),
+        ("lams", not mechanism and "aga" in args.methods,
+         "with --grid mechanism or without aga in --methods (only AgA's lam is swept)"),
+    ])  # fmt: skip
+    if mechanism:
         grid = mechanism_runs(args.envs, args.seeds)
     else:
         grid = runs(args.envs, args.methods, args.lams, args.seeds)
     if args.print_commands:
         for name, extra in grid:
-            cmd = command(name, extra, args.env_steps, args.out, False)
+            cmd = command(name, extra, args.env_steps, args.out, None)
             print(" ".join(["aga-ref"] + cmd[3:]))
         return 0
-    os.makedirs(args.out, exist_ok=True)
-    todo = [(n, a, status(os.path.join(args.out, n), args.env_steps)) for n, a in grid]
+    try:
+        todo = [(n, a, status(os.path.join(args.out, n), args.env_steps)) for n, a in grid]
+    except (ValueError, OSError) as error:
+        parser.error(str(error))
+    out_folder(parser, args.out)
     todo = [(n, a, s) for n, a, s in todo if s != "done"]
-    print(f"{len(grid)} runs, {len(grid) - len(todo)} already done, {args.jobs} at a time "
-          f"-> {args.out}/", flush=True)  # fmt: skip
+    print(f"{plural(len(grid), 'run')}, {len(grid) - len(todo)} already done, "
+          f"{args.jobs} at a time -> {args.out}/", flush=True)  # fmt: skip
+    made_by = "aga-ref sweep " + shlex.join(argv)
     start, failed = time.perf_counter(), []
     with ThreadPoolExecutor(args.jobs) as pool:
-        jobs = {pool.submit(_run, n, a, s, args): n for n, a, s in todo}
+        jobs = {pool.submit(_run, n, a, s, args, made_by): n for n, a, s in todo}
         for k, job in enumerate(as_completed(jobs), start=1):
             name, code = jobs[job], job.result()
             failed += [name] if code else []
@@ -153,8 +195,9 @@ def main(argv=None):
     return 0
 
 
-def _run(name, extra, state, args):
+def _run(name, extra, state, args, made_by):
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    cmd = command(name, extra, args.env_steps, args.out, state == "started")
+    env[SWEEP_COMMAND] = made_by  # each run records the sweep that made it
+    cmd = command(name, extra, args.env_steps, args.out, state)
     with open(os.path.join(args.out, f"{name}.log"), "a") as log:
         return subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env).returncode

@@ -13,8 +13,10 @@ from collections import defaultdict
 import numpy as np
 
 from aga_ref.metrics import mean_ci
+from figures.arguments import description, out_folder, refuse_unused
 from figures.output import colours, plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
+from figures.run_commands import plot_command, summary
 
 PANELS = [("social_welfare", "collective return per episode"), ("equality", "equality (1 - Gini)"),
           ("sustainability", "sustainability (mean time step of a reward)"),
@@ -34,6 +36,8 @@ FINAL_ROWS = 3  # the outcome of a run: the mean over its last rows with finishe
 def read_run(folder, finished_only=True):
     """(config dict, columns dict of float arrays, NaN where blank) of a run's rows: those
     with finished episodes, or every update's with ``finished_only=False``."""
+    if not os.path.isdir(folder):
+        raise ValueError(f"folder {folder!r} does not exist (it must hold an aga-ref train run)")
     for name in ("config.json", "progress.csv"):
         if not os.path.exists(os.path.join(folder, name)):
             raise ValueError(f"folder must hold an aga-ref train run ({name}), got {folder!r}")
@@ -98,17 +102,25 @@ def _band(runs, key):
     return np.array(steps), mean, half
 
 
-def plot(folders, out, gif=True, gif_from=None):
+def plot(folders, out, gif=True, gif_from=None, command=None, log=print):
     """Write curves, the outcome table and (if ``gif``) an episode GIF of the run in
-    ``gif_from`` (default: the first folder); return the paths."""
+    ``gif_from`` (default: the first folder), and ``summary.md`` naming the commands that
+    made them (``command``: the plot's own, if not the runs'); return the paths. Runs with
+    no finished episode yet have no curve: ``log`` says so."""
     os.makedirs(out, exist_ok=True)
-    runs, configs = [], []
+    runs, configs, waiting = [], [], []
     for folder in folders:
         config, columns = load_run(folder)
         configs.append(config)
         if len(columns.get("env_steps", [])):
             columns["budget"] = config["env_steps"]
             runs.append((config, columns, folder))
+        else:
+            waiting.append(folder)
+    if waiting:
+        log(f"note: no episode has finished yet in {', '.join(waiting)}: no curve or outcome "
+            f"for {'it' if len(waiting) == 1 else 'them'} (episodes end every --max-steps "
+            f"steps, 1000 by default)")  # fmt: skip
     groups = grouped(runs)  # (game, label) -> runs
     paths = []
     for game in sorted({g for g, _ in groups}):
@@ -151,36 +163,9 @@ def plot(folders, out, gif=True, gif_from=None):
     if gif and folders:
         paths.append(episode_gif(gif_from or folders[0], os.path.join(out, "episode.gif")))
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
-        f.write(summary(configs, paths, out, gif_from).replace(PREFIX, ""))
+        f.write(summary(configs, paths, command, waiting).replace(PREFIX, ""))
     paths.append(os.path.join(out, "summary.md"))
     return paths
-
-
-def summary(configs, paths, out, gif_from=None, runs_dir="runs/sweep", section="learning"):
-    """Markdown of every figure and table written, with the commands that regenerate them
-    (image links start with ``{prefix}``, filled in by ``reproduce.update_readme``)."""
-
-    def listed(key):
-        return " ".join(sorted({str(c[key]) for c in configs}))
-
-    lams = sorted({c["lam"] for c in configs if c["method"] == "aga"})
-    gif_note = f"--gif-from {gif_from} " if gif_from else ""
-    sweep = (f"aga-ref sweep --envs {listed('env')} --methods {listed('method')} "
-             + (f"--lams {' '.join(f'{x:g}' for x in lams)} " if lams else "")
-             + f"--seeds {listed('seed')} --env-steps {listed('env_steps')} "
-             + f"--out {runs_dir}")  # fmt: skip
-    section_note = "" if section == "learning" else f" --section {section}"
-    plot_cmd = (f"aga-ref plot {runs_dir}/*/ --out {out} {gif_note}--update-readme README.md"
-                + section_note)  # fmt: skip
-    text = [f"Generated from {len(configs)} runs by\n\n```bash\n{sweep}\n{plot_cmd}\n```\n"]
-    for path in paths:
-        name = os.path.basename(path)
-        if name.endswith(".png") or name.endswith(".gif"):
-            text.append(f"![{name}]({PREFIX}{name})\n")
-        elif name.endswith(".md") and name != "summary.md":
-            with open(path, encoding="utf-8") as f:
-                text.append(f.read())
-    return "\n".join(text)
 
 
 def _final(runs, key):
@@ -243,13 +228,13 @@ def episode_gif(folder, path, num_steps=100):
     return save_episode(env, path, num_steps=num_steps, actions=np.array(actions), seed=0)
 
 
-def main(argv=None):
+def make_parser():
     import argparse
 
-    parser = argparse.ArgumentParser(prog="aga-ref plot", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="aga-ref plot", description=description(__doc__))
     parser.add_argument("folders", nargs="+", help="aga-ref train output folders")
-    parser.add_argument("--out", default=None, help="default: the first folder")
-    parser.add_argument("--no-gif", action="store_true")
+    parser.add_argument("--out", default=None, help="output folder (default: the first folder)")
+    parser.add_argument("--no-gif", action="store_true", help="skip the episode GIF")
     parser.add_argument("--gif-only", action="store_true",
                         help="write only the episode GIF of the --gif-from run")  # fmt: skip
     parser.add_argument("--gif-from", metavar="DIR", help="the run to film (default: the first)")
@@ -262,13 +247,38 @@ def main(argv=None):
                         help="draw the instruments (entropy, KL, per-layer norms of xi, xi_c and "
                         "the product, cosines, steps) instead of the curves")  # fmt: skip
     parser.add_argument("--section", default="learning",
-                        help="the README section's marker name (default: learning)")  # fmt: skip
+                        help="with --update-readme: the section's marker name (default: "
+                        "learning)")  # fmt: skip
+    return parser
+
+
+def main(argv=None):
+    import sys
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = make_parser()
     args = parser.parse_args(argv)
+    refuse_unused(parser, args, [
+        ("section", args.update_readme, "without --update-readme"),
+        ("gif_from", not args.no_gif and not args.diagnostics,
+         "with --no-gif or --diagnostics (no GIF is made)"),
+        ("no_gif", not args.gif_only and not args.diagnostics,
+         "with --gif-only or --diagnostics"),
+        ("update_readme", not args.gif_only and not args.diagnostics,
+         "with --gif-only or --diagnostics"),
+        ("gif_only", not args.diagnostics, "with --diagnostics"),
+    ])  # fmt: skip
     markers = (f"<!-- {args.section}:start -->", f"<!-- {args.section}:end -->")
     out = args.out or args.folders[0]
+    try:
+        for folder in args.folders + ([args.gif_from] if args.gif_from else []):
+            read_run(folder, finished_only=False)  # every folder holds a run, before any work
+        if args.update_readme:  # fail before the work, not after it
+            update_readme(args.update_readme, out, "", *markers, dry_run=True)
+    except (ValueError, OSError) as error:
+        parser.error(str(error))
+    out_folder(parser, out)
     if args.diagnostics:
-        if args.gif_only or args.update_readme:
-            parser.error("--diagnostics does not go with --gif-only or --update-readme")
         from figures.diagnostics_plot import plot_diagnostics
 
         try:
@@ -279,24 +289,21 @@ def main(argv=None):
             print(f"wrote {path}")
         return 0
     if args.gif_only:
-        if args.no_gif or args.update_readme:
-            parser.error("--gif-only does not go with --no-gif or --update-readme")
-        os.makedirs(out, exist_ok=True)
         path = episode_gif(args.gif_from or args.folders[0], os.path.join(out, "episode.gif"))
         print(f"wrote {path}")
         return 0
+    command = plot_command(argv)
     try:
-        if args.update_readme:  # fail before the work, not after it
-            update_readme(args.update_readme, out, "", *markers, dry_run=True)
-        paths = plot(args.folders, out, gif=not args.no_gif, gif_from=args.gif_from)
+        paths = plot(args.folders, out, gif=not args.no_gif, gif_from=args.gif_from,
+                     command=command)  # fmt: skip
     except (ValueError, OSError) as error:
         parser.error(str(error))
     for path in paths:
         print(f"wrote {path}")
     if args.update_readme:
         configs = [load_run(folder)[0] for folder in args.folders]
-        parents = {os.path.dirname(os.path.normpath(f)) for f in args.folders}
-        runs_dir = parents.pop() if len(parents) == 1 else "runs/sweep"
-        text = summary(configs, paths, out, args.gif_from, runs_dir, args.section)
-        update_readme(args.update_readme, out, text, *markers)
-        print(f"rewrote the learning-agents results in {args.update_readme}")
+        waiting = [f for f in args.folders if not len(load_run(f)[1].get("env_steps", []))]
+        update_readme(args.update_readme, out, summary(configs, paths, command, waiting),
+                      *markers)  # fmt: skip
+        print(f"rewrote the section {args.section} in {args.update_readme}")
+    return 0
