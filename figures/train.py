@@ -184,7 +184,7 @@ def run(args, parser, argv):
             if os.path.exists(os.path.join(out, name)):
                 os.remove(os.path.join(out, name))
     planned = config.num_updates * config.batch_steps
-    rounded = "" if planned == config.env_steps else f" (--env-steps {config.env_steps:,} " \
+    rounded = "" if planned == config.env_steps else f" (a budget of {config.env_steps:,} " \
         f"rounded up to whole batches of {config.batch_steps:,})"  # fmt: skip
     print(f"{'resuming' if args.resume else 'training'} {config.method} on {args.env}: "
           f"{planned:,} env-steps{rounded}, {plural(args.num_agents, 'agent')}, "

@@ -89,7 +89,7 @@ def test_an_existing_run_is_refused_and_overwritten_only_on_request(tmp_path, ca
 def test_a_budget_below_a_batch_says_it_rounds_up_and_stays_within_100_percent(tmp_path, capsys):
     train(tmp_path, "--env-steps", "5")
     out = capsys.readouterr().out
-    assert "16 env-steps (--env-steps 5 rounded up to whole batches of 16)" in out
+    assert "16 env-steps (a budget of 5 rounded up to whole batches of 16)" in out
     assert "1 update ->" in out and "16/16 env-steps (100%)" in out  # also item 8: singular
     assert max(int(p) for p in re.findall(r"\((\d+)%\)", out)) == 100
 
@@ -297,3 +297,17 @@ def test_flag_names_turns_field_names_into_flags():
     assert flag_names("align=False needs aga; env_steps >= num_envs", names) == \
         "--no-align needs aga; --env-steps >= --num-envs"  # fmt: skip
     assert flag_names("the method and its lam", names) == "the method and its lam"  # prose
+
+
+def test_a_sweep_does_not_shorten_runs_and_replaces_runs_without_a_checkpoint(tmp_path, capsys):
+    from figures.sweep import command
+
+    folder = tmp_path / "harvest-simul-ind-s0"
+    train(folder, "--env-steps", "32", "--method", "simul-ind")
+    argv = ["sweep", "--envs", "harvest", "--methods", "simul-ind", "--seeds", "0",
+            "--env-steps", "16", "--out", str(tmp_path)]  # fmt: skip
+    _, err = refused(argv, capsys)
+    assert "holds a run of 32 env-steps, more than --env-steps 16" in err
+    (folder / "checkpoint.npz").unlink()  # a run stopped before its first checkpoint
+    assert command(folder.name, [], 16, str(tmp_path), "new")[-1] == "--overwrite"
+    assert command(folder.name, [], 16, str(tmp_path), "started")[-1] == "--resume"
