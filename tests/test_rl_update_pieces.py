@@ -164,3 +164,56 @@ def test_the_win_bonus_goes_to_the_living_or_to_all_if_none_lives():
     none = np.zeros((1, 10), bool)
     r = selfish_rewards(credit, np.array([12.0]), np.array([True]), none)
     assert_allclose(r[0], WIN_VALUE / 10 + credit[0])
+
+
+# --- found by mutation testing: shaping over batches, FCGrad's branches at their edges ------
+def test_svo_and_sl_shape_each_step_on_its_own_agents():
+    """Rewards (T, B, N): each (t, b) row is shaped from its own agents only."""
+    from aga_ref.rl.returns import sl_rewards, svo_rewards
+
+    r = np.array([[[1.0, 0.0, 0.0], [0.0, 2.0, 4.0]], [[0.0, 0.0, 0.0], [3.0, 3.0, 0.0]]])
+    for shaped, one in ((svo_rewards(r, np.pi / 4, 0.5), lambda x: svo_rewards(x, np.pi / 4, 0.5)),
+                        (sl_rewards(r, 0.5), lambda x: sl_rewards(x, 0.5))):  # fmt: skip
+        assert shaped.shape == r.shape and shaped.dtype == np.float32
+        for t in range(2):
+            for b in range(2):
+                assert_allclose(shaped[t, b], one(r[t, b]), rtol=1e-6)
+    assert_allclose(sl_rewards(r, 0.5)[1, 1], [6.0, 6.0, 3.0])  # own + 0.5 x 6, by hand
+    # agent 2 of step (0, 1): own 4, others' mean 1 -> angle atan2(1, 4), by hand
+    expect = 4.0 - 0.5 * abs(np.pi / 4 - np.arctan2(1.0, 4.0))
+    assert svo_rewards(r, np.pi / 4, 0.5)[0, 1, 2] == pytest.approx(expect, rel=1e-6)
+
+
+def test_fcgrad_branches_at_their_edges():
+    """Two agents, three parameters each, gradients shorter than 1 (so a projection must
+    divide by ||g||^2, not by 1), an exactly orthogonal pair (agreement is <g, g_c> >= 0)
+    and an exact tie V_c / N = V_i (behind: the agent earns no more than the average)."""
+    from aga_ref.rl import methods
+
+    xi = np.array([[0.3, 0.0, 0.0], [0.0, 0.4, 0.0]])
+    xi_c = np.array([[0.0, 0.5, 0.0], [0.0, -0.2, 0.1]])
+    v_ind, v_col = np.array([1.0, 1.0]), np.array([2.0, 2.0])  # N = 2: V_c / N = 1 = V_i
+    d = methods.fcgrad_direction(xi, xi_c, v_ind, v_col, beta=0.25)
+    assert_allclose(d[0], 0.75 * xi[0] + 0.25 * xi_c[0])  # <xi, xi_c> = 0: agree
+    # agent 1: <xi, xi_c> = -0.08 < 0, behind (tie): xi minus its part along xi_c
+    proj = xi[1] - (-0.08 / 0.05) * xi_c[1]
+    assert_allclose(d[1], proj)
+    assert abs(np.dot(d[1], xi_c[1])) < 1e-12  # on the normal plane of xi_c
+    # ahead (V_i above the average): xi_c minus its part along xi
+    d = methods.fcgrad_direction(xi, xi_c, np.array([1.0, 1.5]), v_col, beta=0.25)
+    assert_allclose(d[1], xi_c[1] - (-0.08 / 0.16) * xi[1])
+    # a small positive inner product still agrees
+    d = methods.fcgrad_direction(xi, xi_c + [[0.1, 0.0, 0.0], [0.0, 0.0, 0.0]], v_ind, v_col, 0.25)
+    assert_allclose(d[0], 0.75 * xi[0] + 0.25 * (xi_c[0] + [0.1, 0.0, 0.0]))
+
+
+def test_fcgrad_projects_each_agent_on_its_own_plane():
+    """Both agents in conflict with different inner products: each projection uses its
+    own row's <g, g_c> and ||g_c||^2, never a sum over agents."""
+    from aga_ref.rl import methods
+
+    xi = np.array([[0.3, 0.1, 0.0], [0.0, 0.4, 0.0]])
+    xi_c = np.array([[-0.2, 0.5, 0.0], [0.0, -0.2, 0.1]])  # <., .> = -0.01 and -0.08
+    d = methods.fcgrad_direction(xi, xi_c, np.zeros(2), np.zeros(2), beta=0.5)  # both behind
+    assert_allclose(d[0], xi[0] + (0.01 / 0.29) * xi_c[0])
+    assert_allclose(d[1], xi[1] + (0.08 / 0.05) * xi_c[1])
