@@ -192,7 +192,7 @@ def check(case_id, outputs, rtol=RTOL, atol=ATOL, path=DATA_PATH):
 
 
 def _cases_by_id(path):
-    return {c["id"]: c for c in load(path)["cases"]}
+    return {c["id"]: c for c in cases(path)}
 
 
 def _check(known, case_id, outputs, rtol, atol):
@@ -209,8 +209,8 @@ def _check(known, case_id, outputs, rtol, atol):
             known_names = ", ".join(QUANTITIES)
             rows.append((str(name), f"unknown quantity; known: {known_names}", None, None))
         else:
-            scale = case["scale"].get(name)
-            rows.append(_compare(name, value, case["expected"][name], scale, rtol, atol))
+            scale, n = case["scale"].get(name), len(case["game"]["sizes"])
+            rows.append(_compare(name, value, case["expected"][name], scale, rtol, atol, n))
     return Report(case_id, rows, [])
 
 
@@ -227,8 +227,9 @@ def _numeric(value):
         return None
 
 
-def _compare(name, value, expected, scale, rtol, atol):
-    """One row: (quantity, status, error or None, tolerance or None)."""
+def _compare(name, value, expected, scale, rtol, atol, n=None):
+    """One row: (quantity, status, error or None, tolerance or None). A mismatch's status
+    names the worst entry (see ``_mismatch``); ``n`` is the game's number of players."""
     e = np.asarray(expected, dtype=np.float64)
     o = _numeric(value)
     if o is None:
@@ -246,7 +247,31 @@ def _compare(name, value, expected, scale, rtol, atol):
     S = max(float(np.max(np.abs(e), initial=0.0)), scale or 0.0)
     tol = atol + rtol * S
     error = diff / S if S > 0 else diff
-    return (name, "ok" if diff <= tol else "MISMATCH", error, tol / S if S > 0 else tol)
+    status = "ok" if diff <= tol else _mismatch(o, e, tol, rtol, n)
+    return (name, status, error, tol / S if S > 0 else tol)
+
+
+def _mismatch(o, e, tol, rtol, n):
+    """The status "MISMATCH: ..." naming the worst entry with both values, and, for a vector
+    that is the expected times one factor ``r`` (``|o - r e| <= tol`` everywhere), that
+    factor: a mean where a sum is due gives exactly ``1/n``, a flipped sign ``-1``."""
+    if o.ndim == 0:
+        return f"MISMATCH: yours {float(o):.10g}, expected {float(e):.10g}"
+    worst = np.unravel_index(np.argmax(np.abs(o - e)), o.shape)
+    index = ", ".join(str(int(i)) for i in worst)
+    text = f"MISMATCH: worst entry [{index}] yours {o[worst]:.10g}, expected {e[worst]:.10g}"
+    if o.size < 2 or np.count_nonzero(e) == 0:
+        return text
+    r = float(o.ravel() @ e.ravel() / (e.ravel() @ e.ravel()))  # least-squares factor
+    if np.max(np.abs(o - r * e)) > tol:
+        return text
+    close = lambda a, b: abs(a - b) <= max(10 * rtol, 1e-12) * abs(b)  # noqa: E731
+    k = round(1 / r) if r != 0 else 0
+    factor = f"1/{k}" if k >= 2 and close(r, 1 / k) else f"{r:.6g}"
+    mean = n and close(r, 1 / n)
+    hint = f" (1/n for n = {n} players): a mean instead of a sum?" if mean else ""
+    hint = ": a flipped sign?" if close(r, -1.0) else hint
+    return f"{text}; every entry is {factor} x the expected{hint}"
 
 
 def check_all(outputs_by_case, rtol=RTOL, atol=ATOL, path=DATA_PATH):

@@ -82,7 +82,8 @@ def render(reports, out=None, require_all=False, extra_problems=()):
         print(f"  {case_id}: {message}", file=out)
     for case_id, (quantity, status, error, _) in failures:
         shown = "" if error is None else f" (error {error:.2e})"
-        print(f"  {case_id}  {quantity}: {status}{shown}", file=out)
+        word, colon, detail = status.partition(": ")  # the error right after MISMATCH
+        print(f"  {case_id}  {quantity}: {word}{shown}{colon}{detail}", file=out)
     passed = bool(reports) and all(reports) and not problems
     checked = sum(1 for r in reports if r.rows)
     print(f"\nRESULT: {'PASS' if passed else 'FAIL'} ({plural(checked, 'case')} checked)", file=out)

@@ -89,7 +89,7 @@ def test_a_small_error_is_caught_and_rounding_is_not():
     xi = np.array(case["expected"]["xi_tilde[sign_rule=paper,lam=0.1]"])
     wrong = conformance.check(case["id"], {"xi_tilde[sign_rule=paper,lam=0.1]": xi * (1 + 1e-4)})
     fine = conformance.check(case["id"], {"xi_tilde[sign_rule=paper,lam=0.1]": xi * (1 + 1e-9)})
-    assert not wrong.ok and wrong.rows[0][1] == "MISMATCH" and fine.ok
+    assert not wrong.ok and wrong.rows[0][1].startswith("MISMATCH") and fine.ok
 
 
 @pytest.mark.parametrize(

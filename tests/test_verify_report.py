@@ -1,0 +1,75 @@
+"""What ``aga-ref verify`` says about a wrong vector (issue 18, item 13): the worst entry with
+the submitted and the expected value there, and a factor shared by every entry when there is
+one. Every test runs the real command (``figures.cli.main``) on a home-made submission."""
+
+import json
+import re
+
+import autograd
+import numpy as np
+
+from aga_ref import conformance
+from figures.cli import main
+from games.conformance_specs import build
+
+CASES = conformance.cases()
+
+
+def verify(tmp_path, capsys, outputs):
+    """``aga-ref verify`` on ``outputs``: (exit status, the lines under "Failures:")."""
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs))
+    status = main(["verify", str(path)])
+    out = capsys.readouterr().out
+    if "\nFailures:\n" not in out:
+        return status, []
+    lines = out.split("\nFailures:\n")[1].split("\n\n")[0].splitlines()
+    return status, [line.strip() for line in lines]
+
+
+def mean_instead_of_sum(case):
+    """A NumPy AgA with a planted bug: xi_c as the mean of the players' gradients."""
+    game, w = build(case["game"]), np.array(case["w"])
+    return np.mean([autograd.grad(loss)(w) for loss in game.losses], axis=0).tolist()
+
+
+def test_a_mean_instead_of_a_sum_is_named_with_its_factor(tmp_path, capsys):
+    outputs = {c["id"]: {"xi_c": mean_instead_of_sum(c)} for c in CASES}
+    status, lines = verify(tmp_path, capsys, outputs)
+    failures = {line.split()[0]: line for line in lines}
+    assert status == 1 and len(failures) == len(lines)
+    wrong = [c for c in CASES if np.any(np.array(c["expected"]["xi_c"]) != 0)]
+    assert set(failures) == {c["id"] for c in wrong}
+    for case in wrong:
+        n = len(case["game"]["sizes"])
+        line = failures[case["id"]]
+        assert f"every entry is 1/{n} x the expected" in line, line
+        assert f"(1/n for n = {n} players): a mean instead of a sum?" in line, line
+        assert re.search(r"xi_c: MISMATCH \(error \S+\): worst entry \[\d+\] yours", line), line
+
+
+def test_a_single_wrong_entry_is_shown_and_no_factor_is_claimed(tmp_path, capsys):
+    case = next(c for c in CASES if len(c["expected"]["xi"]) >= 3)
+    xi = np.array(case["expected"]["xi"])
+    submitted = xi.copy()
+    submitted[2] += 0.25
+    status, lines = verify(tmp_path, capsys, {case["id"]: {"xi": submitted.tolist()}})
+    [line] = lines
+    assert status == 1 and "every entry" not in line
+    assert f"worst entry [2] yours {submitted[2]:.10g}, expected {xi[2]:.10g}" in line, line
+
+
+def test_a_flipped_sign_and_a_wrong_scalar_are_shown(tmp_path, capsys):
+    case = next(c for c in CASES if len(c["expected"]["Ht_xi"]) >= 2)
+    e = case["expected"]
+    outputs = {"Ht_xi": (-np.array(e["Ht_xi"])).tolist(), "g_g": 2 * e["g_g"]}
+    status, lines = verify(tmp_path, capsys, {case["id"]: outputs})
+    text = "\n".join(lines)
+    assert status == 1
+    assert "Ht_xi: MISMATCH" in text and "every entry is -1 x the expected: a flipped sign?" in text
+    assert "g_g: MISMATCH (error" in text and f"yours {2 * e['g_g']:.10g}, expected" in text
+
+
+def test_a_matching_submission_has_no_failure_lines(tmp_path, capsys):
+    outputs = {c["id"]: {"xi_c": c["expected"]["xi_c"]} for c in CASES}
+    assert verify(tmp_path, capsys, outputs) == (0, [])
