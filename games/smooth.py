@@ -8,7 +8,16 @@ Player i's loss, with its coefficients in a dict (every term optional):
     "Q": (D, D)   "b": (D,)   "sin_amplitude" A: (K,)   "sin_U" U: (K, D)   "sin_phase" phi: (K,)
     "cubic" P: (M, D)
 
-Quadratic games are the special case with only ``Q`` and ``b``.
+``Q`` need not be symmetric (eight of the thirteen in the conformance data are not, so that
+``grad = Q w`` fails there): only its symmetric part counts, and the gradient and Hessian are
+
+    grad l_i(w) = (Q + Q^T)/2 w + b + sum_k A_k cos(U_k^T w + phi_k) U_k
+                  + sum_m 3 (P_m^T w)^2 P_m
+    hess l_i(w) = (Q + Q^T)/2 - sum_k A_k sin(U_k^T w + phi_k) U_k U_k^T
+                  + sum_m 6 (P_m^T w) P_m P_m^T
+
+(``tests/test_smooth_formula.py`` checks both against autograd on every smooth game of the
+data). Quadratic games are the special case with only ``Q`` and ``b``.
 """
 
 import autograd.numpy as anp
