@@ -4,14 +4,18 @@
 
 Rebuilds every conformance game from its spec with torch, computes every quantity with
 ``torch.autograd.grad(..., create_graph=True)``, writes ``{case_id: {quantity: value}}`` as
-JSON and runs ``aga-ref verify`` on it. ``--wrong-sign`` plants a classic bug (the paper's
-sign without its ``<xi_c, g>`` factor) to show that the check catches it. ``--float32``
-computes everything in float32 and verifies with the float32 tolerance (``--rtol 1e-4``).
+JSON (to ``--out``; by default ``aga_ref_pytorch_outputs.json`` in the temporary folder,
+``$TMPDIR`` or ``/tmp``, never the working directory) and runs ``aga-ref verify`` on it.
+``--wrong-sign`` plants a classic bug (the paper's sign without its ``<xi_c, g>`` factor) to
+show that the check catches it. ``--float32`` computes everything in float32 and verifies
+with the float32 tolerance (``--rtol 1e-4``).
 """
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 
 import torch
 
@@ -86,17 +90,20 @@ def aga_outputs(spec, w, wrong_sign=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="pytorch_outputs.json")
+    parser.add_argument("--out", help="where to write the outputs (default: "
+                        "aga_ref_pytorch_outputs.json in $TMPDIR or /tmp)")  # fmt: skip
     parser.add_argument("--wrong-sign", action="store_true", help="plant a sign-rule bug")
     parser.add_argument("--float32", action="store_true", help="compute in float32")
     args = parser.parse_args(argv)
+    out = args.out or os.path.join(tempfile.gettempdir(), "aga_ref_pytorch_outputs.json")
     torch.set_default_dtype(torch.float32 if args.float32 else torch.float64)
     outputs = {
         c["id"]: aga_outputs(c["game"], c["w"], args.wrong_sign) for c in conformance.cases()
     }
-    with open(args.out, "w", encoding="utf-8") as f:
+    with open(out, "w", encoding="utf-8") as f:
         json.dump(outputs, f)
-    return verify([args.out] + (["--rtol", str(conformance.RTOL_FLOAT32)] if args.float32 else []))
+    print(f"wrote {out}")
+    return verify([out] + (["--rtol", str(conformance.RTOL_FLOAT32)] if args.float32 else []))
 
 
 if __name__ == "__main__":

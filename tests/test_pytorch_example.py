@@ -3,6 +3,7 @@ check, and the same code with a planted sign bug fails it. Skipped without torch
 
 import importlib.util
 import os
+import subprocess
 import sys
 
 import pytest
@@ -43,3 +44,17 @@ def test_pytorch_float32_with_a_wrong_sign_rule_still_fails(tmp_path, capsys):
     assert load_example().main(["--out", out_file, "--float32", "--wrong-sign"]) == 1
     out = capsys.readouterr().out
     assert "sign_paper: MISMATCH" in out and "sign_exact: MISMATCH" not in out
+
+
+def test_the_script_writes_nothing_into_the_working_directory(tmp_path):
+    """Run as the README runs it, ``python examples/verify_pytorch.py`` with no --out: the
+    outputs go to the temporary folder ($TMPDIR), the working directory stays empty."""
+    work, temp = tmp_path / "work", tmp_path / "temp"
+    work.mkdir(), temp.mkdir()
+    env = dict(os.environ, TMPDIR=str(temp))
+    done = subprocess.run([sys.executable, os.path.abspath(EXAMPLE)], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    written = temp / "aga_ref_pytorch_outputs.json"
+    assert f"wrote {written}" in done.stdout and "RESULT: PASS" in done.stdout
+    assert list(work.iterdir()) == [] and written.exists()
