@@ -4,7 +4,7 @@ Adjustment), its checks of other implementations, and its experiments.
 It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself never imports
 ``games`` or ``figures``.
 
-    aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme README.md]
+    aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme docs/results.md]
     aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
     aga-ref cases                        print where the conformance cases are
     aga-ref demo       one AgA step on the toy game, every term printed
@@ -34,13 +34,14 @@ def make_parser():
     )  # fmt: skip
     run.add_argument(
         "--out",
-        help="output folder (default: results, or docs/results beside "
-        "the README with --update-readme)",
+        help="output folder (default: results; with --update-readme: docs/results)",
     )
     run.add_argument("--quick", action="store_true", help="reduced runs for a smoke test")
     run.add_argument("--seed", type=count(0), default=0,
                      help="seed of every random start, an integer >= 0 (default: 0)")  # fmt: skip
-    run.add_argument("--update-readme", metavar="README", help="rewrite its results section")
+    run.add_argument("--update-readme", metavar="PAGE",
+                     help="rewrite the results section of this Markdown page "
+                     "(docs/results.md)")  # fmt: skip
     run.set_defaults(parser=run)  # for errors found after parsing
     demo = "one AgA step on the toy game, every term printed"
     commands.add_parser("demo", help=demo, description=demo[0].upper() + demo[1:] + ".")
@@ -95,7 +96,7 @@ def main(argv=None):
 
         out = args.out or "results"
         if args.update_readme:
-            try:  # before the run, not after it: the README and where its links point
+            try:  # before the run, not after it: the page and where its links point
                 out = committed_results(args.update_readme, args.out)
                 update_readme(args.update_readme, out, "", dry_run=True)
             except (OSError, ValueError) as error:

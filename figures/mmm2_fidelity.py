@@ -2,10 +2,11 @@
 by side with 95% confidence intervals.
 
     python -m figures.mmm2_fidelity smaclite --out docs/results/mmm2   # in an env with SMAClite
-    python -m figures.mmm2_fidelity compare --out docs/results/mmm2 --gif --update-readme README.md
+    python -m figures.mmm2_fidelity compare --out docs/results/mmm2 --gif \\
+        --update-readme docs/mmm2.md
 
 The first command plays SMAClite (``gym.make("smaclite/MMM2-v0", use_cpp_rvo2=False)``; it is
-not a dependency of aga-ref: see the README for how to install it) and writes
+not a dependency of aga-ref: docs/mmm2.md says how to install it) and writes
 ``smaclite.json``. It counts the HP each unit's shots remove and its heals restore by wrapping
 SMAClite's ``Unit.deal_damage`` and ``Unit.heal``. The second plays our engine with
 ``rules="smaclite"`` (SMAClite's unit order, reward and end rules) and ``rules="smac"`` on the
@@ -159,8 +160,9 @@ def main(argv=None):
     parser.add_argument("mode", choices=["smaclite", "compare"])
     parser.add_argument("--out", default="results/mmm2")
     parser.add_argument("--episodes", type=int, default=40, help="per policy (stop: 10)")
-    parser.add_argument("--update-readme", metavar="README",
-                        help="compare: write the table between the mmm2 markers")  # fmt: skip
+    parser.add_argument("--update-readme", metavar="PAGE",
+                        help="compare: write the table between the mmm2 markers of this "
+                        "Markdown page (docs/mmm2.md)")  # fmt: skip
     parser.add_argument("--gif", action="store_true",
                         help="compare: also write battle.gif (attack-nearest)")  # fmt: skip
     args = parser.parse_args(argv)

@@ -1,7 +1,8 @@
 """``aga-ref reproduce``: run every experiment, write figures (PNG) and tables (Markdown, CSV)
-into one folder, and a ``summary.md`` that the README's results section is made from.
+into one folder, and a ``summary.md`` that the results section of ``docs/results.md`` is
+made from.
 
-    aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme README.md]
+    aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme docs/results.md]
 """
 
 import os
@@ -67,29 +68,33 @@ def reproduce(out_dir, quick=False, seed=0, log=print):
 
 
 def committed_results(readme, out_dir=None):
-    """The output folder for a run that rewrites ``readme``: ``docs/results`` beside it,
-    the folder whose files are committed, so that the README's links always resolve in a
-    clone. ``out_dir``, when given, must be that folder."""
+    """The output folder for a run that rewrites the page ``readme``: the committed results
+    folder ``docs/results``, beside the page when it lies in ``docs/`` (``docs/results.md``)
+    and under ``docs/`` beside it otherwise (a ``README.md`` at the root), so that the page's
+    links always resolve in a clone. ``out_dir``, when given, must be that folder."""
     if not os.path.isfile(readme):
-        raise ValueError(f"README {readme!r} does not exist")
-    committed = os.path.join(os.path.dirname(os.path.abspath(readme)), "docs", "results")
+        raise ValueError(f"page {readme!r} does not exist")
+    folder = os.path.dirname(os.path.abspath(readme))
+    docs = folder if os.path.basename(folder) == "docs" else os.path.join(folder, "docs")
+    committed = os.path.join(docs, "results")
     if out_dir is not None and os.path.abspath(out_dir) != committed:
         raise ValueError(
-            f"the README's links must point at the committed results {committed}; "
+            f"the page's links must point at the committed results {committed}; "
             f"got --out {out_dir!r} (leave --out out, or give that folder)"
         )
     return os.path.relpath(committed)
 
 
 def update_readme(readme, out_dir, summary, start=README_START, end=README_END, dry_run=False):
-    """Replace the README's section between the markers ``start`` and ``end`` (by default
-    the results section) with ``summary``, its image links made relative to the README.
-    ``dry_run``: only check that the README has the markers."""
+    """Replace the section of the Markdown page ``readme`` (``README.md`` or a page in
+    ``docs/``) between the markers ``start`` and ``end`` (by default the results section)
+    with ``summary``, its image links made relative to the page. ``dry_run``: only check
+    that the page has the markers."""
     prefix = os.path.relpath(out_dir, os.path.dirname(os.path.abspath(readme))) + "/"
     with open(readme, encoding="utf-8") as f:
         text = f.read()
     if start not in text or end not in text:
-        raise ValueError(f"readme {readme} has no {start} ... {end} section")
+        raise ValueError(f"page {readme} has no {start} ... {end} section")
     if dry_run:
         return
     before, rest = text.split(start, 1)

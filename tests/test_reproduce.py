@@ -36,19 +36,30 @@ def test_public_goods_claim_aga_beats_simul_ind_and_simul_co():
     assert ours["AgA"]["Equality"][0] >= ours["Simul-Co"]["Equality"][0]
 
 
-def test_reproduce_quick_writes_every_file_and_the_readme_section(tmp_path):
+def test_reproduce_quick_writes_every_file_and_the_section_of_docs_results(tmp_path):
     from figures.cli import main
 
-    readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{README_START}\nold\n{README_END}\nafter\n")
+    page = tmp_path / "docs" / "results.md"  # the page the project's results live in
+    page.parent.mkdir()
+    page.write_text(f"intro\n{README_START}\nold\n{README_END}\nafter\n")
     out = tmp_path / "docs" / "results"
-    assert main(["reproduce", "--quick", "--out", str(out), "--update-readme", str(readme)]) == 0
+    assert main(["reproduce", "--quick", "--out", str(out), "--update-readme", str(page)]) == 0
     for name in OUTPUTS:
         assert os.path.getsize(out / name) > 0, name
-    text = readme.read_text()
+    text = page.read_text()
     assert "old" not in text and text.startswith("intro") and text.endswith("after\n")
-    assert "](docs/results/toy_trajectories.png)" in text
+    assert "](results/toy_trajectories.png)" in text  # relative to the page, in docs/
     assert "](toy_trajectories.png)" in (out / "summary.md").read_text()
+
+
+def test_the_committed_results_are_docs_results_from_a_page_in_docs_or_at_the_root(tmp_path):
+    from figures.reproduce import committed_results
+
+    (tmp_path / "docs").mkdir()
+    for page in (tmp_path / "README.md", tmp_path / "docs" / "results.md"):
+        page.write_text("page\n")
+        committed = committed_results(str(page))
+        assert os.path.abspath(committed) == str(tmp_path / "docs" / "results"), page
 
 
 def test_update_readme_refuses_a_readme_without_markers(tmp_path):
