@@ -20,7 +20,15 @@ setup(
         "gymnasium>=1.0",  # the gridworld is a gymnasium.vector.VectorEnv
     ],  # fmt: skip
     extras_require={
-        "test": ["pytest>=7", "hypothesis>=6.80", "ruff>=0.5", "pettingzoo>=1.24", "supersuit>=3.9"]
+        "tensorboard": ["tensorboardx>=2.6"],  # aga-ref train writes TensorBoard scalars
+        "test": [
+            "pytest>=7",
+            "hypothesis>=6.80",
+            "ruff>=0.5",
+            "pettingzoo>=1.24",
+            "supersuit>=3.9",
+            "tensorboardx>=2.6",
+        ],
     },
     entry_points={"console_scripts": ["aga-ref = figures.cli:main"]},
 )

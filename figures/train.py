@@ -1,6 +1,8 @@
 """``aga-ref train``: train learning agents on Cleanup, Harvest (``games.gridworld``) or
 Selfish-MMM2 battles (``games.smac``) with the learner of ``aga_ref.rl``, show progress,
-write config.json, progress.csv and checkpoint.npz, and draw the curves at the end.
+write config.json, progress.csv and checkpoint.npz, and draw the curves at the end. With
+tensorboardX installed (or ``--tensorboard``), progress.csv's columns also go to
+tensorboard/ in the run's folder as TensorBoard scalars: ``tensorboard --logdir runs/``.
 
     aga-ref train --env harvest --method aga --lam 100 --env-steps 2e6 --seed 0 --out runs/x
     aga-ref train --env harvest --out runs/x --resume --env-steps 4e6   # continue it, longer
@@ -19,12 +21,14 @@ import dataclasses
 import inspect
 import os
 import shlex
+import shutil
 import sys
 
 from aga_ref.aga import SIGN_RULES
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
 from aga_ref.rl.optim import OPTIMIZERS
+from aga_ref.rl.progress import TensorBoard, tensorboard_installed
 from figures.arguments import description, flag_names, integer, out_folder, plural
 
 DEMO_STEPS = 300_000
@@ -36,6 +40,7 @@ EXPLICIT = ("method", "lam", "sign_rule", "align", "env_steps", "num_envs", "num
 RUN_FILES = ("config.json", "progress.csv", "checkpoint.npz", "summary.md", "episode.gif",
              *(f"{env}_{kind}" for env in ENVS
                for kind in ("curves.png", "outcomes.md", "outcomes.csv")))  # fmt: skip
+TENSORBOARD = "tensorboard"  # the run's TensorBoard event files (--tensorboard)
 SWEEP_COMMAND = "AGA_REF_SWEEP_COMMAND"  # set by aga-ref sweep: the command that made a run
 PROGRESS = """\
 progress line, one per update (every 10th when not on a terminal):
@@ -112,6 +117,11 @@ def add_arguments(parser):
     group.add_argument("--overwrite", action="store_true",
                        help="replace the run in --out (its files are deleted first)")  # fmt: skip
     parser.add_argument("--no-plot", action="store_true", help="skip the plot at the end")
+    parser.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
+                        help="also write every progress.csv column as a TensorBoard scalar "
+                        "into OUT/tensorboard/, to watch with tensorboard --logdir runs/ "
+                        "(default: when tensorboardX is installed: pip install "
+                        "'aga-ref[tensorboard]')")  # fmt: skip
 
 
 def make_parser():
@@ -159,6 +169,9 @@ def check(parser, args, argv):
     except (ValueError, TypeError) as error:
         parser.error(flag_names(str(error), [f.name for f in dataclasses.fields(Config)]
                                 + ["num_agents", "max_steps"]))  # fmt: skip
+    if args.tensorboard and not tensorboard_installed():
+        parser.error("--tensorboard needs tensorboardX, which is not installed: pip install "
+                     "'aga-ref[tensorboard]' (or pip install tensorboardx)")  # fmt: skip
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
     command = os.environ.get(SWEEP_COMMAND) or "aga-ref train " + shlex.join(argv)
     commands = [command]
@@ -183,6 +196,7 @@ def run(args, parser, argv):
         for name in RUN_FILES:
             if os.path.exists(os.path.join(out, name)):
                 os.remove(os.path.join(out, name))
+        shutil.rmtree(os.path.join(out, TENSORBOARD), ignore_errors=True)
     planned = config.num_updates * config.batch_steps
     rounded = "" if planned == config.env_steps else f" (a budget of {config.env_steps:,} " \
         f"rounded up to whole batches of {config.batch_steps:,})"  # fmt: skip
@@ -191,12 +205,19 @@ def run(args, parser, argv):
           f"{plural(config.num_updates, 'update')} -> {out}/\n"
           f"  SW: collective return (the agents' summed episode returns), E: their equality "
           f"(1 - Gini)", flush=True)  # fmt: skip
+    log = None
+    if tensorboard_installed() if args.tensorboard is None else args.tensorboard:
+        log = TensorBoard(os.path.join(out, TENSORBOARD))
+        print(f"  TensorBoard: {log.logdir}/ (tensorboard --logdir {out})", flush=True)
     try:
-        train(env, config, out=out, resume=args.resume,
+        train(env, config, out=out, resume=args.resume, log=log,
               meta={**_meta(args), "commands": commands})  # fmt: skip
     except TrainingDiverged as error:
         print(f"aga-ref train: the run diverged: {error}", file=sys.stderr)
         raise SystemExit(1) from None
+    finally:
+        if log is not None:
+            log.close()
     if not args.no_plot:
         from figures.train_plot import plot
 
