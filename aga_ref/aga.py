@@ -13,7 +13,7 @@ Sign of ``lam`` (write ``g = H_c^T xi_c``, ``u = xi_c``, ``v = xi_adj``):
 - ``"exact"``: the sign of ``d/dlam cos^2 angle(u + lam v, g)`` at ``lam = 0``, which is
   ``sign(<u, g> (<v, g> ||u||^2 - <u, g> <u, v>))``. The paper's first-order argument drops
   the second term -- the change of ``||xi_tilde||`` -- so the two rules can disagree; where
-  they do, the paper's rule moves the angle the wrong way (README, "Sign alignment").
+  they do, the paper's rule moves the angle the wrong way (docs/sign-alignment.md).
 - ``"per_agent"``: the paper's rule with inner products over each player's block only,
   giving one sign per player (as in later RL re-implementations; not in the paper).
 

@@ -2,8 +2,8 @@
 
 The cases live in ``aga_ref/data/conformance_v1.json`` (``DATA_PATH``), written by
 ``python -m games.conformance_specs``. Each case names a game (given by formula or by
-coefficients, so any framework can rebuild it: see the README, "Verify your
-implementation"), a point ``w`` and the expected value of every quantity in ``QUANTITIES``.
+coefficients, so any framework can rebuild it: see docs/verify.md), a point ``w`` and the
+expected value of every quantity in ``QUANTITIES``.
 ``tests/test_conformance.py`` recomputes every expected value with finite differences of
 the loss values, an oracle that shares no code with the autograd implementation.
 
@@ -147,7 +147,7 @@ _VALIDATED = set()
 
 def cases(path=DATA_PATH):
     """The cases: dicts with ``id``, ``game`` (its spec, not its name), ``tags``, ``w``,
-    ``expected`` and ``scale`` (see the README, "Verify your implementation")."""
+    ``expected`` and ``scale`` (see docs/verify.md)."""
     data = load(path)
     return [dict(c, game=data["games"][c["game"]]) for c in data["cases"]]
 

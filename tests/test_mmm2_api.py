@@ -169,7 +169,7 @@ def test_stop_policy_reproduces_smaclites_reference_closely():
     """SMAClite, every agent stopping (its reference run: 150 seeds, all identical):
     31 steps, all 10 allies dead, no enemy dead, the Medivac last, ally 3 (a front Marine)
     first at step 6, 715 HP dealt (every ally's HP). Ours differs in movement and fire order
-    (see games/smac/engine.py); the README's table compares the numbers."""
+    (see games/smac/engine.py); docs/mmm2.md's table compares the numbers."""
     core = Core(1, 0, "smaclite")
     order, dealt = [], 0.0
     for step in range(1, 181):

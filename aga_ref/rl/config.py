@@ -1,7 +1,7 @@
 """Every hyperparameter of the learner in one dataclass, one line of docstring per field.
 
 Defaults follow PPO practice (cleanrl; Kim & Sycara 2025 for Cleanup/Harvest) scaled to a
-2-core CPU; the README's "Learning agents" section says where and why each one departs.
+2-core CPU; docs/rl.md ("Choices") says where and why each one departs.
 """
 
 import dataclasses

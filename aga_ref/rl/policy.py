@@ -12,7 +12,7 @@ with one batched ``np.matmul`` per layer: (N, S, F) x (N, F, H). On 2 cores this
 10x faster than the same product written with ``np.einsum`` under autograd, and an MLP on
 the 675 features of a 15x15x3 view costs ~48k multiply-adds per sample, against ~1.5M for
 the 3-layer, 32-channel convolution of Kim & Sycara (2025): ``benchmarks/train.py`` and the
-README give the measured rates. Everything stays in the dtype of ``theta`` (float32 for
+docs/speed.md give the measured rates. Everything stays in the dtype of ``theta`` (float32 for
 training, float64 for the derivative tests); Python scalars only, so nothing upcasts.
 ``tanh`` is ``aga_ref.primitives.tanh``, whose derivatives of every order stay finite in
 float32 (autograd's own overflows for pre-activations beyond about 89).

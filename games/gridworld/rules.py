@@ -16,7 +16,7 @@ leaves in the same step; it stays if the occupant stays, and two agents that wou
 cells both stay. Rotations of four agents around a 2x2 block proceed (a grid has no
 three-cycles), as in SSD. One deliberate deviation from SSD: when the occupant of a
 contested cell fails to leave, the contestants stay; SSD moves the winner in anyway and two
-agents share a cell (the README gives an example).
+agents share a cell (docs/gridworld.md gives an example).
 """
 
 import numpy as np
@@ -156,7 +156,7 @@ def spawn_cleanup(layout, apples, waste, pos, u_apple, u_cell, u_success):
     probability 1 - 0.5^m (m free clean cells): SSD's first success of p = 0.5 trials in
     random order. At d >= 0.4 nothing spawns. Free: no agent stands on it, for waste as for
     apples (SSD's rule before its 2019 refactor, whose code now spawns waste under agents:
-    README, "Deviations and reconstructions")."""
+    docs/deviations.md)."""
     d = waste_density(waste)  # (B,)
     p_apple = np.where(d >= DEPLETION, 0.0, APPLE_RESPAWN * (1 - d / DEPLETION))
     free = ~apples & ~occupied(layout, pos, apples.shape[1], layout.cell_to_apple)

@@ -31,7 +31,7 @@ A tick, in order (after SMAClite's ``__world_step``, with the differences listed
    proportional to its shot, gets the kill. Heals then land on units still alive. Units at 0
    HP die.
 
-Differences from SMAClite, chosen for vectorisation (the README compares statistics):
+Differences from SMAClite, chosen for vectorisation (docs/mmm2.md compares statistics):
 collisions by pushing apart instead of ORCA (a unit can be pushed, and never plans around
 others); shots in a tick land simultaneously instead of in a shuffled order (so a unit killed
 in a tick still fires in it, and nobody is revived by a heal in the tick they die); a unit

@@ -1,7 +1,7 @@
 """MMM2's units: their statistics, the two sides' rosters and where they start.
 
 Statistics are SMAClite's (Liquipedia's "Faster" values at 16 ticks per second; see the
-README's Selfish-MMM2 section for how they relate to SC2's game seconds):
+docs/mmm2.md for how they relate to SC2's game seconds):
 
     type      HP   armor  damage             cooldown  range  radius  speed/s  plane
     Marauder  125  1      10 (+10 armored)   1.07 s    6      0.5625  3.15     ground
