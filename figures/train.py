@@ -120,8 +120,8 @@ def add_arguments(parser):
     parser.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
                         help="also write every progress.csv column as a TensorBoard scalar "
                         "into OUT/tensorboard/, to watch with tensorboard --logdir runs/ "
-                        "(default: when tensorboardX is installed: pip install "
-                        "'aga-ref[tensorboard]')")  # fmt: skip
+                        "(default: when tensorboardX is installed: pip install -e "
+                        "'.[tensorboard]')")  # fmt: skip
 
 
 def make_parser():
@@ -170,8 +170,9 @@ def check(parser, args, argv):
         parser.error(flag_names(str(error), [f.name for f in dataclasses.fields(Config)]
                                 + ["num_agents", "max_steps"]))  # fmt: skip
     if args.tensorboard and not tensorboard_installed():
-        parser.error("--tensorboard needs tensorboardX, which is not installed: pip install "
-                     "'aga-ref[tensorboard]' (or pip install tensorboardx)")  # fmt: skip
+        parser.error("--tensorboard needs tensorboardX, which is not installed: pip "
+                     "install tensorboardx (in aga-ref's clone: pip install -e "
+                     "'.[tensorboard]')")  # fmt: skip
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
     command = os.environ.get(SWEEP_COMMAND) or "aga-ref train " + shlex.join(argv)
     commands = [command]

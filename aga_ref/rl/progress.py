@@ -74,7 +74,7 @@ def status_line(config, row, rows):
 
 
 def tensorboard_installed():
-    """Whether ``tensorboardX`` (the extra ``aga-ref[tensorboard]``) can be imported."""
+    """Whether ``tensorboardX`` (the extra ``.[tensorboard]``) can be imported."""
     try:
         import tensorboardX  # noqa: F401
     except ImportError:
