@@ -73,7 +73,8 @@ DOCS = _field_docs()
 
 def add_arguments(parser):
     """The ``train`` command's options; every learner field has a flag."""
-    parser.add_argument("--env", choices=ENVS, required=True, help="the game")
+    parser.add_argument("--env", choices=ENVS, default=None,
+                        help="the game (required, except with --resume: the run's)")  # fmt: skip
     parser.add_argument("--method", choices=METHODS, default="aga", help="default: aga")
     parser.add_argument("--lam", type=float, default=None,
                         help="AgA's or CGA's lam (default: AgA 0.1, CGA 1)")  # fmt: skip
@@ -160,11 +161,17 @@ def check(parser, args, argv):
     config is None for a finished run that ``--resume`` would not extend."""
     from figures.train_resume import resume_settings, run_in
 
+    if args.env is None and not args.resume:
+        parser.error("the following arguments are required: --env (or --resume to continue "
+                     "a run)")  # fmt: skip
+    if args.resume and args.out is None:
+        parser.error("--resume needs --out, the folder of the run to continue")
     try:
         config = config_from(args)
         if args.no_align and args.sign_rule != "paper":
             raise ValueError("--sign-rule does not apply with --no-align (no sign is chosen)")
-        environment_settings(args)
+        if args.env is not None:
+            environment_settings(args)
         env = None if args.resume else make_environment(args)  # checks its settings
     except (ValueError, TypeError) as error:
         parser.error(flag_names(str(error), [f.name for f in dataclasses.fields(Config)]

@@ -60,7 +60,7 @@ def resume_settings(parser, args, given, out):
             meta = json.load(f)
     changes = [(k, a, b) for k, (a, b) in config_changes(saved, Config(**settings)).items()]
     for name in ENV_SETTINGS:
-        if name in meta and (name == "env" or name in given):
+        if name in meta and ((name == "env" and args.env is not None) or name in given):
             if getattr(args, name) != meta[name]:
                 changes.append((name, meta[name], getattr(args, name)))
             setattr(args, name, meta[name])

@@ -136,6 +136,20 @@ def test_resume_refuses_changed_options_in_one_line(tmp_path, capsys, extra, nam
     assert out == "" and named in err and len(err.strip().splitlines()) == 2  # usage, error
 
 
+def test_resume_takes_the_game_from_the_run_and_refuses_another(tmp_path, capsys):
+    train(tmp_path, "--env-steps", "32")
+    capsys.readouterr()
+    assert main(["train", "--out", str(tmp_path), "--resume", "--env-steps", "48",
+                 "--no-plot"]) == 0  # fmt: skip
+    assert "resuming aga on harvest: 48 env-steps, 3 agents" in capsys.readouterr().out
+    out, err = refused(["train", "--env", "cleanup", "--out", str(tmp_path), "--resume"], capsys)
+    assert "the run has --env harvest, this command --env cleanup" in err
+    _, err = refused(["train", "--resume"], capsys)
+    assert "--resume needs --out" in err
+    _, err = refused(["train", "--method", "aga"], capsys)
+    assert "--env" in err
+
+
 def test_resume_of_a_missing_folder_is_refused_before_the_banner(tmp_path, capsys):
     out, err = refused(["train", "--env", "harvest", "--out", str(tmp_path / "no"), "--resume"],
                        capsys)  # fmt: skip
