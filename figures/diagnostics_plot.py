@@ -12,7 +12,7 @@ import numpy as np
 
 from figures.output import colours as palette
 from figures.output import plt, save_figure, save_table
-from figures.train_plot import grouped, read_run
+from figures.train_plot import GAME_NAMES, grouped, read_run
 
 SMOOTH = 5  # updates in the moving average of every curve
 LAYER_STYLES = ("-", "--", ":")  # layer 1 (input), 2, 3 (output)
@@ -68,7 +68,7 @@ def plot_diagnostics(folders, out):
     for game in sorted({g for g, _ in groups}):
         names = sorted(n for g, n in groups if g == game)
         colours = dict(zip(names, palette(len(names))))
-        fig, axes = plt.subplots(3, 4, figsize=(22, 13))
+        fig, axes = plt.subplots(3, 4, figsize=(22, 13), layout="constrained")
         axes = axes.ravel()
         for ax, (title, patterns, log) in zip(axes, PANELS):
             for name in names:
@@ -93,17 +93,18 @@ def plot_diagnostics(folders, out):
         seeds = {n: len(groups[(game, n)]) for n in names}
         handles = [plt.Line2D([], [], color=colours[n], lw=2) for n in names]
         handles += [plt.Line2D([], [], color="grey", ls=s, lw=1.6) for s in LAYER_STYLES]
-        axes[len(PANELS)].legend(
+        fig.legend(  # below the panels: a legend alone in a spare panel reads as a lost plot
             handles,
             [f"{n} ({seeds[n]} seed{'s' * (seeds[n] > 1)})" for n in names]
             + [f"layer {k} (per-layer panels)" for k in (1, 2, 3)],
-            loc="center", fontsize=11, frameon=False,
+            loc="outside lower center", ncol=4, fontsize=11, frameon=False,
         )  # fmt: skip
-        fig.suptitle(f"{game}: instruments of the actors' update, mean over seeds, moving "
+        runs_drawn = "mean over seeds" if max(seeds.values()) > 1 else "one run (seed) each"
+        fig.suptitle(f"{GAME_NAMES.get(game, game)}: instruments of the actors' update, "
+                     f"{runs_drawn}, moving "
                      f"average over {SMOOTH} updates; product: H_c^T xi_c (AgA) or H^T xi "
                      "(CGA); Ham = 1/2 ||xi_c||^2 (AgA) or 1/2 ||xi||^2 (CGA)",
                      fontsize=13)  # fmt: skip
-        fig.tight_layout()
         paths.append(save_figure(fig, out, f"{game}_diagnostics"))
         paths.append(_table(out, game, {n: groups[(game, n)] for n in names}))
     return paths

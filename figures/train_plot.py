@@ -91,6 +91,22 @@ def grouped(runs):
     return groups
 
 
+GAME_NAMES = {"harvest": "Harvest", "cleanup": "Cleanup", "mmm2": "Selfish-MMM2"}
+
+
+def curves_title(game, seeds):
+    """The curves' title: what a line and the shading are, for the seed counts ``seeds``
+    of the methods drawn (one run is one seed's curve, with no interval)."""
+    seeds, name = sorted(seeds), GAME_NAMES.get(game, game)
+    if seeds[-1] == 1:
+        return f"{name}: one run (seed) per method; no interval"
+    shading = "shaded: 95% t interval over seeds"
+    if seeds[0] == 1:
+        shading += " for methods with 2 or more (the legend counts them)"
+    count = f"{seeds[0]} seeds" if seeds[0] == seeds[-1] else "seeds"
+    return f"{name}: mean over {count}; {shading}"
+
+
 def _band(runs, key):
     """Common env_steps, mean and 95% half-width over runs (0 with a single run)."""
     steps = sorted(set.intersection(*(set(c["env_steps"]) for c in runs)))
@@ -132,8 +148,8 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print):
         style = {n: (c, "--" if n.startswith("aga") else "-")
                  for n, c in zip(names, colours(len(names)))}  # fmt: skip
         width = {n: 3.2 - 2.0 * k / max(len(names) - 1, 1) for k, n in enumerate(names)}
-        rows = -(-(len(keys) + 1) // 3)  # every panel and the legend
-        fig, axes = plt.subplots(rows, 3, figsize=(15, 4.25 * rows))
+        rows = -(-len(keys) // 3)
+        fig, axes = plt.subplots(rows, 3, figsize=(15, 4.25 * rows), layout="constrained")
         axes = axes.ravel()
         for ax, (key, title) in zip(axes, keys):
             for name in names:
@@ -146,7 +162,8 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print):
                 low, high = mean - half, mean + half
                 if key == "equality":  # 1 - Gini lies in [0, 1]; so does its interval
                     low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
-                ax.fill_between(steps, low, high, color=colour, alpha=0.15)
+                if len(runs) > 1:
+                    ax.fill_between(steps, low, high, color=colour, alpha=0.15)
             ax.set_title(title, fontsize=11)
             ax.set_xlabel("environment steps")
             ax.grid(alpha=0.3)
@@ -154,10 +171,12 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print):
             ax.axis("off")
         handles = [plt.Line2D([], [], color=c, ls=d, lw=width[n]) for n, (c, d) in style.items()]
         seeds = {n: len(groups[(game, n)]) for n in names}
-        axes[-1].legend(handles, [f"{n} ({seeds[n]} seed{'s' * (seeds[n] > 1)})" for n in names],
-                        loc="center", fontsize=10, frameon=False)  # fmt: skip
-        fig.suptitle(f"{game}: mean over seeds; shaded: 95% t interval where there are 2 or more")
-        fig.tight_layout()
+        # below the panels, not in a spare one: a legend alone in an empty panel reads as a
+        # missing plot
+        fig.legend(handles, [f"{n} ({seeds[n]} seed{'s' * (seeds[n] > 1)})" for n in names],
+                   loc="outside lower center", ncol=min(len(names), 3), fontsize=10,
+                   frameon=False)  # fmt: skip
+        fig.suptitle(curves_title(game, seeds.values()))
         paths.append(save_figure(fig, out, f"{game}_curves"))
         paths += _table(out, game, {n: r for (g, n), r in groups.items() if g == game})
     if gif and folders:

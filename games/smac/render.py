@@ -1,8 +1,11 @@
 """Pictures of a battle: ``frame`` (one RGB image) and ``save_battle`` (a GIF or PNG strip).
 
 Allies are blue, enemies red; Marines are small circles, Marauders large squares, Medivacs
-triangles (air). A bar under each unit shows its HP; a green line joins a Medivac to the unit
-it is healing, a thin line an attacker to its target. The walkable band is light grey.
+triangles (air). A short horizontal bar under each unit shows its HP (green on grey); a
+dashed purple line ending in a plus joins a Medivac to the unit it is healing (unlike the HP
+bars in colour, style and direction), a thin line an attacker to its target. The walkable
+band is light grey. Every line carries a ``gid`` (``"hp"``, ``"heal"``, ``"attack"``) so
+tests can find what was drawn.
 """
 
 import matplotlib
@@ -18,6 +21,8 @@ from games.smac.engine import NONE, NUM_ALLIES  # noqa: E402
 
 MARKERS = {U.MARAUDER: ("s", 11), U.MARINE: ("o", 7), U.MEDIVAC: ("^", 12)}
 SIDES = ("tab:blue", "tab:red")
+HP = {"color": "tab:green", "lw": 2.5}  # the filled part of a unit's HP bar
+HEAL = {"color": "tab:purple", "ls": (0, (3, 2)), "lw": 1.6}  # a Medivac to its patient
 
 
 def draw(ax, battles, b, title=""):
@@ -28,17 +33,20 @@ def draw(ax, battles, b, title=""):
     pos, alive, hp, target = battles.pos[b], battles.alive[b], battles.hp[b], battles.target[b]
     for u in np.flatnonzero(alive):
         if target[u] != NONE and alive[target[u]]:
-            heal = s.medivac[u]
             (x0, y0), (x1, y1) = pos[u], pos[target[u]]
-            ax.plot([x0, x1], [y0, y1], color="tab:green" if heal else SIDES[int(u >= NUM_ALLIES)],
-                    lw=1.5 if heal else 0.4, alpha=0.8 if heal else 0.4, zorder=1)  # fmt: skip
+            if s.medivac[u]:  # a plus marks the healed end
+                ax.plot([x0, x1], [y0, y1], **HEAL, alpha=0.9, zorder=1, gid="heal")
+                ax.plot(x1, y1, "+", color=HEAL["color"], ms=9, mew=1.6, zorder=1, gid="heal")
+            else:
+                ax.plot([x0, x1], [y0, y1], color=SIDES[int(u >= NUM_ALLIES)], lw=0.4,
+                        alpha=0.4, zorder=1, gid="attack")  # fmt: skip
     for u in np.flatnonzero(alive):
         marker, size = MARKERS[s.type[u]]
         ax.plot(*pos[u], marker, color=SIDES[int(u >= NUM_ALLIES)], ms=size, mec="black", mew=0.6,
                 zorder=2)  # fmt: skip
         x, y, frac = pos[u][0], pos[u][1] - 0.9, hp[u] / s.hp_max[u]
-        ax.plot([x - 0.5, x + 0.5], [y, y], color="0.6", lw=2.5, zorder=3)
-        ax.plot([x - 0.5, x - 0.5 + frac], [y, y], color="tab:green", lw=2.5, zorder=4)
+        ax.plot([x - 0.5, x + 0.5], [y, y], color="0.6", lw=HP["lw"], zorder=3, gid="hp")
+        ax.plot([x - 0.5, x - 0.5 + frac], [y, y], **HP, zorder=4, gid="hp")
     ax.set(xlim=(0, 32), ylim=(6, 26), aspect="equal", title=title)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -50,7 +58,8 @@ def legend_handles():
     handles += [
         Line2D([], [], color=c, lw=6, label=side) for c, side in zip(SIDES, ("ally", "enemy"))
     ]
-    handles.append(Line2D([], [], color="tab:green", lw=1.5, label="heal"))
+    handles.append(Line2D([], [], **HP, label="HP left (bar)"))
+    handles.append(Line2D([], [], **HEAL, marker="+", ms=9, label="Medivac heals"))
     return handles
 
 
@@ -84,12 +93,12 @@ def save_battle(env, path, policy, num_steps=60, seed=0, columns=4):
             break
     if str(path).endswith(".gif"):
         fig, ax = plt.subplots(figsize=(7.5, 4.4))
-        fig.legend(handles=legend_handles(), loc="center right", fontsize=7, frameon=False)
+        fig.legend(handles=legend_handles(), loc="center right", fontsize=8, frameon=False)
         fig.subplots_adjust(left=0.01, right=0.84, top=0.92, bottom=0.02)
         movie = animation.FuncAnimation(
             fig, lambda k: draw(ax, snapshots[k][0], 0, snapshots[k][1]), len(snapshots)
         )
-        movie.save(path, writer=animation.PillowWriter(fps=4), dpi=80)
+        movie.save(path, writer=animation.PillowWriter(fps=4), dpi=100)
     else:
         chosen = snapshots[::5] + ([snapshots[-1]] if (len(snapshots) - 1) % 5 else [])
         rows = -(-len(chosen) // columns)
