@@ -10,9 +10,14 @@ per second (of the median round) with the slowest and fastest block of all round
 second (x5), the time of one step and of building its observations alone, and memory per
 environment: the state and observation arrays, and the peak of everything one step allocates
 (tracemalloc), divided by B. The step uses no BLAS, so both thread counts should agree within
-noise. "x SSD" divides by the SSD code's throughput on this kind of machine (one
+noise. "x SSD" divides by the SSD code's throughput quoted in docs/paper.md, section 8 (one
 environment, Python loops, 5 agents, random actions: about 3.2k env-steps/s for Cleanup and
-2.5k for Harvest; docs/paper.md, section 8).
+2.5k for Harvest), not measured in this run (the SSD code is not installed here), so it holds
+only for a machine like the one those figures came from. What this run does measure beside
+the games is the machine: its CPU, and the GFLOP/s of a float32 (1024, 1024) matrix product
+with each BLAS thread count (``benchmarks/speed.py``); "env-steps per peak GFLOP" divides the
+rate by that, a rate to compare across machines (a step is integer and memory work, so it
+scales with a machine's matrix-product speed only roughly).
 """
 
 import argparse
@@ -26,6 +31,11 @@ import tracemalloc
 import numpy as np
 
 from games.gridworld import make_env
+
+try:  # run as ``python benchmarks/gridworld.py`` or imported from the repository's root
+    from speed import machine, matmul_gflops
+except ImportError:
+    from benchmarks.speed import machine, matmul_gflops
 
 SSD = {"cleanup": 3200, "harvest": 2500}
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -80,7 +90,8 @@ def measure(game, B, seconds):
 
 
 def run_worker(game, B, seconds, threads):
-    """``measure`` in a fresh process with ``threads`` BLAS threads."""
+    """``measure`` (or, for game ``"peak"``, the matrix product's GFLOP/s) in a fresh process
+    with ``threads`` BLAS threads."""
     env = dict(os.environ, **{k: str(threads) for k in BLAS_VARIABLES})
     command = [sys.executable, __file__, "--worker", game, str(B), "--seconds", str(seconds)]
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
@@ -95,12 +106,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per setting")
     parser.add_argument("--worker", nargs=2, metavar=("GAME", "B"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker and args.worker[0] == "peak":
+        return print(json.dumps({"gflops": matmul_gflops(int(args.worker[1]))}), flush=True)
     if args.worker:
         return measure(args.worker[0], int(args.worker[1]), args.seconds)
+    peak = {threads: run_worker("peak", 1024, 0, threads)["gflops"] for threads in args.threads}
     games = ("harvest", "cleanup")
     columns = ["game", "B", "BLAS threads", "env-steps/s (slowest-fastest block)",
-               "agent-steps/s", "x SSD", "step ms", "views ms", "state+obs KiB/env",
-               "step peak KiB/env"]  # fmt: skip
+               "agent-steps/s", "env-steps per peak GFLOP", "x SSD (quoted, not measured here)",
+               "step ms", "views ms", "state+obs KiB/env", "step peak KiB/env"]  # fmt: skip
     table, done = [], 0
     total = len(games) * len(args.batches) * len(args.threads) * args.rounds
     for game in games:
@@ -118,12 +132,19 @@ def main():
                 best["slowest"] = min(r["slowest"] for r in rows)
                 best["fastest"] = max(r["fastest"] for r in rows)
                 table.append(dict(best, threads=threads))
+    print(f"machine: {machine()}")
+    for threads, gflops in peak.items():  # before the games; and after, for the load's drift
+        after = run_worker("peak", 1024, 0, threads)["gflops"]
+        print(f"float32 (1024, 1024) @ (1024, 1024), BLAS threads={threads}: {gflops:.1f} "
+              f"GFLOP/s before the games, {after:.1f} after (peak: the larger)")  # fmt: skip
+        peak[threads] = max(gflops, after)
     print("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns))
     for r in table:
         rate = r["rate"]
         print(f"| {r['game']} | {r['B']} | {r['threads']} "
               f"| {rate:,.0f} ({r['slowest']:,.0f}-{r['fastest']:,.0f}) | {5 * rate:,.0f} "
-              f"| {rate / SSD[r['game']]:.1f} | {1e3 * r['B'] / rate:.2f} | {r['views_ms']:.2f} "
+              f"| {rate / peak[r['threads']]:,.0f} | {rate / SSD[r['game']]:.1f} "
+              f"| {1e3 * r['B'] / rate:.2f} | {r['views_ms']:.2f} "
               f"| {r['held'] / 1024:.1f} | {r['peak'] / 1024:.1f} |")  # fmt: skip
 
 

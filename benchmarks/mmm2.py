@@ -4,24 +4,36 @@ actions, and where a step's time goes.
     python benchmarks/mmm2.py [--batches 1 16 256 1024] [--seconds 3]
 
 For each batch size B: the median over 5 timed blocks of env-steps per second (the policy's
-sampling included, as a learner would pay it), the ratio to SMAClite's throughput measured on
-this machine (``docs/results/mmm2/smaclite.json``, written by ``python -m
-figures.mmm2_fidelity smaclite``), and the share of a step's time in movement and collisions,
-in targeting (the enemy AI and the orders), in shots and heals, and in the observations, state
-and masks, measured by timing those functions in a separate run. Progress goes to stderr.
+sampling included, as a learner would pay it), the same divided by the GFLOP/s of a float32
+(1024, 1024) matrix product measured in this run (the larger of before and after the
+batches; ``benchmarks/speed.py``), a rate to compare across machines, the ratio to the
+SMAClite throughput recorded in ``docs/results/mmm2/smaclite.json`` by an earlier ``python
+-m figures.mmm2_fidelity smaclite`` (not measured in this run, so it holds only on the
+machine that wrote the file; SMAClite is not installed here), and the share of a step's time
+in movement and collisions, in targeting (the enemy AI and the orders), in shots and heals,
+and in the observations, state and masks, measured by timing those functions in a separate
+run. Progress goes to stderr. The first lines name the machine.
 """
 
-import argparse
-import json
 import os
-import sys
-import time
 
-import numpy as np
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # single-threaded, as the learner runs
 
-from games.smac import make_env
-from games.smac.engine import Battles
-from games.smac.policies import random_actions
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from games.smac import make_env  # noqa: E402
+from games.smac.engine import Battles  # noqa: E402
+from games.smac.policies import random_actions  # noqa: E402
+
+try:  # run as ``python benchmarks/mmm2.py`` or imported from the repository's root
+    from speed import machine, matmul_gflops  # noqa: E402
+except ImportError:
+    from benchmarks.speed import machine, matmul_gflops  # noqa: E402
 
 PARTS = {"movement": ["_move"], "targeting": ["_targets"], "shots and heals": ["_land", "_heal"]}
 SMACLITE = os.path.join(os.path.dirname(__file__), "..", "docs", "results", "mmm2", "smaclite.json")
@@ -86,16 +98,26 @@ def main():
     if os.path.exists(SMACLITE):
         with open(SMACLITE, encoding="utf-8") as f:
             smaclite = json.load(f)["env_steps_per_second"]
-    columns = ["B", "env-steps/s", "x SMAClite", *[f"{p} %" for p in [*PARTS, "observations"]]]
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    columns = ["B", "env-steps/s", "env-steps per peak GFLOP",
+               "x SMAClite (recorded, not measured here)",
+               *[f"{p} %" for p in [*PARTS, "observations"]]]  # fmt: skip
+    before, measured = matmul_gflops(), []
     for k, B in enumerate(args.batches, start=1):
         print(f"[{k}/{len(args.batches)}] B = {B} ...", file=sys.stderr, flush=True)
-        rate, parts = throughput(B, args.seconds), shares(B)
+        measured.append((B, throughput(B, args.seconds), shares(B)))
+    after = matmul_gflops()
+    peak = max(before, after)
+    lines = [f"machine: {machine()}; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}",
+             f"float32 (1024, 1024) @ (1024, 1024): {before:.1f} GFLOP/s before the batches, "
+             f"{after:.1f} after (peak: the larger)\n",
+             "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]  # fmt: skip
+    for B, rate, parts in measured:
         ratio = f"{rate / smaclite:.0f}" if smaclite else "-"
-        lines.append(f"| {B} | {rate:,.0f} | {ratio} | "
+        lines.append(f"| {B} | {rate:,.0f} | {rate / peak:,.0f} | {ratio} | "
                      + " | ".join(f"{100 * v:.0f}" for v in parts.values()) + " |")  # fmt: skip
     if smaclite:
-        lines.append(f"\nSMAClite (numpy RVO2, one battle): {smaclite:.0f} env-steps/s")
+        lines.append(f"\nSMAClite (numpy RVO2, one battle): {smaclite:.0f} env-steps/s, "
+                     "recorded in docs/results/mmm2/smaclite.json by an earlier run")  # fmt: skip
     print("\n".join(lines))
 
 

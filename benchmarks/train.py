@@ -12,9 +12,16 @@ loads, as for every experiment on this 2-core machine). For each game and critic
 - one update on the same batch: the median seconds of ``ppo.update`` (both epochs, every
   minibatch, the critic included) and of the actor's terms alone on one minibatch
   (``surrogate_terms`` + the direction) for each method, and the ratios (goal: at most 3x);
+- the update's arithmetic: its FLOPs per env-step, counted from the network sizes
+  (``benchmarks/speed.py``), the GFLOP/s it achieves, and that as a fraction of the
+  GFLOP/s of a plain float32 (1024, 1024) matrix product measured in the same run, before
+  and after the games (the machine's practical peak for this work, single-threaded);
 - where the time goes: the shares of the environment's ``step``, the rest of the rollout
   (the actors' forward passes and bookkeeping), the critics' values + GAE, and the update.
-The absolute goal is 2e7 env-steps of Harvest in an hour (5.5k env-steps/s).
+The absolute goal is 2e7 env-steps of Harvest in an hour (5.5k env-steps/s) on the 2-core
+machine the project runs on; every absolute rate printed belongs to the machine named in the
+first line of the output. ``--quick`` runs tiny batches and networks in seconds (a smoke
+test: its numbers mean little).
 """
 
 import os
@@ -32,6 +39,11 @@ from aga_ref.rl.config import Config  # noqa: E402
 from aga_ref.rl.surrogate import surrogate_terms  # noqa: E402
 from aga_ref.rl.train import experience, init_state, train_step  # noqa: E402
 from games import gridworld, smac  # noqa: E402
+
+try:  # run as ``python benchmarks/train.py`` (this folder on the path) or imported from the root
+    from speed import machine, matmul_gflops, update_flops  # noqa: E402
+except ImportError:
+    from benchmarks.speed import machine, matmul_gflops, update_flops  # noqa: E402
 
 
 def environments(game, num_envs):
@@ -57,15 +69,15 @@ class TimedEnv:
         return out
 
 
-def end_to_end(game, critic, rounds):
+def end_to_end(game, critic, rounds, sizes):
     """Median env-steps/s of Simul-Ind and AgA (interleaved) and AgA's time shares."""
     rates, shares = {"simul-ind": [], "aga": []}, {}
     for method in rates:  # warm-up: first calls of autograd and numpy
-        _one_update(game, critic, method, {})
+        _one_update(game, critic, method, {}, sizes)
     for r in range(rounds):
         for method in rates:
             timings = {}
-            rate = _one_update(game, critic, method, timings)
+            rate = _one_update(game, critic, method, timings, sizes)
             rates[method].append(rate)
             shares[method] = timings
         print(
@@ -76,8 +88,8 @@ def end_to_end(game, critic, rounds):
     return {m: float(np.median(v)) for m, v in rates.items()}, shares
 
 
-def _one_update(game, critic, method, timings):
-    config = Config(method=method, critic=critic, env_steps=10**7)
+def _one_update(game, critic, method, timings, sizes):
+    config = Config(method=method, critic=critic, env_steps=10**7, **sizes)
     env = TimedEnv(environments(game, config.num_envs), timings)
     state = init_state(env, config)
     start = time.perf_counter()
@@ -85,9 +97,10 @@ def _one_update(game, critic, method, timings):
     return config.batch_steps / (time.perf_counter() - start)
 
 
-def update_cost(game, critic, repeats=5):
-    """Median seconds of one PPO update and of one minibatch's actor terms, per method."""
-    config = Config(critic=critic, env_steps=10**7)
+def update_cost(game, critic, sizes, repeats=5):
+    """Median seconds of one PPO update and of one minibatch's actor terms, and the update's
+    FLOPs per env-step, per method."""
+    config = Config(critic=critic, env_steps=10**7, **sizes)
     env = environments(game, config.num_envs)
     state = init_state(env, config)
     data, _ = experience(env, state, config)
@@ -95,7 +108,7 @@ def update_cost(game, critic, repeats=5):
     mini = _minibatch(data, config)
     for _ in range(repeats):
         for method in times:
-            c = Config(method=method, critic=critic, env_steps=10**7)
+            c = Config(method=method, critic=critic, env_steps=10**7, **sizes)
             s = copy.deepcopy({k: v for k, v in state.items() if k not in ("env", "carry")})
             start = time.perf_counter()
             ppo.update(s, data, c, 1e-4, np.random.default_rng(0))
@@ -106,7 +119,12 @@ def update_cost(game, critic, repeats=5):
             values = (np.zeros(len(mini.x)), np.zeros(len(mini.x)))  # FCGrad only
             methods.direction(method, terms, c, values)
             times[method]["terms"].append(time.perf_counter() - start)
-    return {m: {k: float(np.median(v)) for k, v in t.items()} for m, t in times.items()}
+    out = {m: {k: float(np.median(v)) for k, v in t.items()} for m, t in times.items()}
+    for method in out:
+        c = Config(method=method, critic=critic, env_steps=10**7, **sizes)
+        out[method]["flops"] = update_flops(c, state["actor_shapes"], state["critic_shapes"],
+                                            data["actions"].shape[0])  # fmt: skip
+    return out, config.batch_steps
 
 
 def _minibatch(data, config):
@@ -165,21 +183,30 @@ def architectures(S=1024, repeats=5):
     return {k: 1e3 * float(np.median(v)) for k, v in times.items()}
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", nargs="+", default=["harvest", "cleanup", "mmm2"])
     parser.add_argument("--critics", nargs="+", default=["mappo", "ippo"])
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny batches and networks, one round: a smoke test")  # fmt: skip
+    args = parser.parse_args(argv)
+    quick = {"num_envs": 2, "num_steps": 8, "num_minibatches": 2, "hidden": 8}
+    sizes, repeats = (quick, 1) if args.quick else ({}, 5)
+    rounds, n = (1, 256) if args.quick else (args.rounds, 1024)
+    print(f"machine: {machine()}; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
+    peak = [matmul_gflops(n)]
+    print(f"float32 ({n}, {n}) @ ({n}, {n}): {peak[0]:.1f} GFLOP/s (peak, before)", flush=True)
     print("networks ...", flush=True)
-    arch = architectures()
-    lines = []
+    arch = architectures(S=64 if args.quick else 1024, repeats=repeats)
+    lines, costs = [], []
     for game in args.games:
         for critic in args.critics:
             print(f"{game}/{critic}: end to end ...", flush=True)
-            rates, shares = end_to_end(game, critic, args.rounds)
+            rates, shares = end_to_end(game, critic, rounds, sizes)
             print(f"{game}/{critic}: one update on the same batch ...", flush=True)
-            cost = update_cost(game, critic)
+            cost, batch_steps = update_cost(game, critic, sizes, repeats)
+            costs.append((game, critic, cost, batch_steps))
             t = shares["aga"]
             total = sum(t.values())
             env_share = t["env"] / total
@@ -198,10 +225,22 @@ def main():
         "| AgA: values + GAE | AgA: update |\n|" + "---|" * 11
     )
     print("\n".join(lines))
-    print("\n| forward, 1024 views, one agent | ms |\n|---|---|")
+    peak.append(matmul_gflops(n))
+    print(f"\nfloat32 ({n}, {n}) @ ({n}, {n}): {peak[1]:.1f} GFLOP/s (peak, after); the "
+          f"fractions below divide by the larger, {max(peak):.1f}")  # fmt: skip
+    print("\n| game | critic | method | update FLOPs per env-step | update s | update GFLOP/s "
+          "| fraction of the matrix-product peak |\n|" + "---|" * 7)  # fmt: skip
+    for game, critic, cost, batch_steps in costs:
+        for method, c in cost.items():
+            rate = c["flops"] * batch_steps / c["update"] / 1e9
+            share = 100 * rate / max(peak)
+            print(f"| {game} | {critic} | {method} | {c['flops'] / 1e6:.2f} M "
+                  f"| {c['update']:.3f} | {rate:.2f} | {share:.2g}% |")  # fmt: skip
+    S = 64 if args.quick else 1024
+    print(f"\n| forward, {S} views, one agent | ms |\n|---|---|")
     print(f"| MLP 675-64-64-9 | {arch['mlp']:.1f} |")
     print(f"| FCGrad's CNN by im2col | {arch['cnn']:.1f} |")
-    print("\n| autograd gradient of the batched layer (5, 1024, 675) x (5, 675, 64) | ms |")
+    print(f"\n| autograd gradient of the batched layer (5, {S}, 675) x (5, 675, 64) | ms |")
     print(f"|---|---|\n| np.matmul | {arch['matmul']:.1f} |\n| np.einsum | {arch['einsum']:.1f} |")
 
 
