@@ -24,13 +24,13 @@ submission (``{case_id: {quantity: value}}``); ``aga-ref verify`` validates agai
 import json
 import os
 
-import autograd
 import jsonschema
 import numpy as np
 
 from aga_ref.aga import aga_terms
 from aga_ref.baselines import cga_direction, sga_direction
 from aga_ref.derivatives import linearize
+from aga_ref.scales import term_sizes
 
 VERSION = 1
 DATA_PATH = os.path.join(os.path.dirname(__file__), "data", f"conformance_v{VERSION}.json")
@@ -82,7 +82,7 @@ def reference_outputs(game, w):
     return {k: (np.asarray(v).tolist() if np.ndim(v) else float(v)) for k, v in out.items()}
 
 
-def reference_scales(game, w):
+def reference_scales(game, w, method="matrix_free"):
     """``{quantity: S}`` for every non-sign quantity: the size of the terms it is computed
     from, the scale of its tolerance (see the module docstring).
 
@@ -90,21 +90,12 @@ def reference_scales(game, w):
     gradient ``G_i`` carries ``|G_i| + |H_i| |w|`` (its value and its sensitivity to the
     rounding of ``w``); sums add their terms' scales, products ``A x`` carry
     ``|A| (|x| + s_x)``, inner products ``<a, b>`` carry ``sum |a| s_b + s_a |b| + |a||b|``.
-    ``S`` is the largest entry, and never below ``max|e|``."""
-    w = game.point(w)
-    G = [autograd.grad(loss)(w) for loss in game.losses]  # n x (D,)
-    H = [np.abs(autograd.hessian(loss)(w)) for loss in game.losses]  # n x (D, D), |H_i|
-    s_G = [np.abs(g) + h @ np.abs(w) for g, h in zip(G, H)]
-    xi = np.concatenate([g[b] for g, b in zip(G, game.blocks)])
-    s_xi = np.concatenate([s[b] for s, b in zip(s_G, game.blocks)])
-    xi_c, s_xic = sum(G), sum(s_G)
-    abs_Hc = sum(H)  # the terms of H_c
-    abs_H = np.concatenate([h[b] for h, b in zip(H, game.blocks)])  # rows of the game Hessian
-    lin = linearize(game, w)
-    g, H_xi, Ht_xi = lin.Hc_v(xi_c), lin.H_v(xi), lin.Ht_v(xi)
-    s_g = abs_Hc @ (np.abs(xi_c) + s_xic)
-    s_Hxi = abs_H @ (np.abs(xi) + s_xi)
-    s_Htxi = abs_H.T @ (np.abs(xi) + s_xi)
+    ``S`` is the largest entry, and never below ``max|e|``. The products ``|A| x`` are
+    matrix-free (``aga_ref.scales``: O(D) memory; exact for ``D <= 6``, a lower bound from
+    sign probes above); ``method="dense"`` forms the Hessians, small ``D`` only."""
+    t = term_sizes(game, w, method)
+    xi, s_xi, xi_c, s_xic, g, s_g = t.xi, t.s_xi, t.xi_c, t.s_xic, t.g, t.s_g
+    H_xi, s_Hxi, Ht_xi, s_Htxi = t.H_xi, t.s_Hxi, t.Ht_xi, t.s_Htxi
     s_adj = np.abs(xi) + s_xi + np.abs(g) + s_g  # xi + g
 
     def dot(a, s_a, b, s_b):

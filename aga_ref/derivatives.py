@@ -102,12 +102,22 @@ def collective_gradient(game, w):
     return _finite(_collective_row(game, _player_gradients(game, w)), "xi_c")
 
 
-def linearize(game, w):
-    """One traced reverse pass at ``w``: ``xi``, ``xi_c`` and matrix-free ``H v``,
-    ``H^T v``, ``H_c v`` that reuse it. Each product costs one VJP of the gradient map."""
+def player_rows(game, w):
+    """One traced reverse pass at ``w``: ``(G, rows)``. ``G`` is the tuple of full gradients
+    ``grad_w l_i(w)`` (D,), one per player, then ``grad l_c`` for an explicit collective loss;
+    ``rows(v_1, ..., v_m)`` returns the tuple ``hess(l_i) v_i`` (D,), one VJP, matrix-free
+    (the module docstring). ``linearize`` and ``aga_ref.scales`` build on it."""
     losses = _traced_losses(game)
     copies = (game.point(w),) * len(losses)
     vjp, gradients = make_vjp(lambda Ws: grad(_own_losses)(Ws, losses))(copies)
+    return gradients, lambda *v: vjp(tuple(v))
+
+
+def linearize(game, w):
+    """One traced reverse pass at ``w``: ``xi``, ``xi_c`` and matrix-free ``H v``,
+    ``H^T v``, ``H_c v`` that reuse it. Each product costs one VJP of the gradient map."""
+    gradients, rows = player_rows(game, w)
+    vjp = lambda cotangents: rows(*cotangents)  # noqa: E731
     n, explicit = game.num_players, game.explicit_collective is not None
     spare = (np.zeros(game.dim),) if explicit else ()  # the l_c copy's cotangent in H, H^T
 

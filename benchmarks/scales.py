@@ -1,0 +1,39 @@
+"""Time and peak memory of the conformance tolerance's scales on a real actor network.
+
+    python -m benchmarks.scales [--hidden 220]     # from the repository root
+
+The game is the PPO surrogate game of ``tests/rl_setup.py``: 5 agents, each a tanh MLP
+(10 inputs, two hidden layers of ``--hidden`` units, 5 actions, masked actions), 32
+samples, an explicit collective loss; ``--hidden 220`` gives D = 260,725. Prints D, the
+seconds of one AgA step (``aga_terms``) and of ``reference_scales`` (matrix-free,
+``aga_ref.scales``), and the process's peak resident memory. A dense ``|hess l_i|`` would
+need ``8 D^2`` bytes per loss (540 GB at D = 260,725).
+"""
+
+import argparse
+import resource
+import time
+
+from aga_ref import aga_terms, conformance
+from tests.rl_setup import surrogate_game, tiny_problem
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hidden", type=int, default=220, help="hidden units per layer")
+    args = parser.parse_args(argv)
+    theta, shapes, batch = tiny_problem(N=5, S=32, F=10, hidden=args.hidden, A=5, masked=True)
+    N, P = theta.shape
+    game, w = surrogate_game(shapes, batch, N, P), theta.ravel()  # (D,)
+    start = time.perf_counter()
+    aga_terms(game, w, 1.0)
+    middle = time.perf_counter()
+    conformance.reference_scales(game, w)
+    end = time.perf_counter()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    print(f"D {game.dim}  aga_terms {middle - start:.2f} s  reference_scales "
+          f"{end - middle:.2f} s  peak memory {peak:.0f} MB")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
