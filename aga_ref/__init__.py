@@ -6,12 +6,13 @@ NeurIPS 2024 (arXiv 2402.12416). Read ``aga.py`` next to the paper's Eq. 1.
 Modules: ``game`` (differentiable games), ``derivatives`` (xi, xi_c, H v, H^T v, H_c v,
 dense H and H_c), ``aga`` (Eq. 1 and the sign rules), ``baselines`` (Simul-Ind, Simul-Co,
 CGA, SGA), ``shaping`` (SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``,
-``conformance`` (the cases other implementations are checked against) and ``verify``; the
-modules are attributes of the package (``aga_ref.conformance.cases()``). The learner is the
-subpackage ``aga_ref.rl``, imported on its own.
+``conformance`` and ``conformance_ppo`` (the cases other implementations are checked
+against: games and PPO minibatches) and ``verify``; the modules are attributes of the
+package (``aga_ref.conformance.cases()``). The learner is the subpackage ``aga_ref.rl``,
+imported on its own.
 """
 
-from aga_ref import conformance, finite_diff, verify
+from aga_ref import conformance, conformance_ppo, finite_diff, verify
 from aga_ref._checks import NonFiniteError
 from aga_ref.aga import (
     SIGN_RULES,
@@ -53,5 +54,5 @@ __all__ = [
     "game_hessian", "game_htvp", "game_hvp", "linearize", "simultaneous_gradient", "Game",
     "equality", "gini", "mean_ci", "social_welfare", "METHODS", "DivergenceError",
     "direction", "optimize", "sl_game", "svo_game", "NonFiniteError", "conformance",
-    "finite_diff", "verify",
+    "conformance_ppo", "finite_diff", "verify",
 ]  # fmt: skip

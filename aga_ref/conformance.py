@@ -120,14 +120,14 @@ def reference_scales(game, w, method="matrix_free"):
     return {name: float(np.max(s)) for name, s in vectors.items()}
 
 
-def load(path=DATA_PATH):
+def load(path=DATA_PATH, schema_path=SCHEMA_PATH):
     """The whole data file as a dict (``version``, ``games``, ``cases``, ...), validated
-    against ``SCHEMA_PATH``."""
+    against ``schema_path`` (the PPO cases': ``aga_ref.conformance_ppo.load``)."""
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
     stamp = (os.path.abspath(path), os.path.getmtime(path))
     if stamp not in _VALIDATED:  # validation takes ~0.1 s: once per file version
-        with open(SCHEMA_PATH, encoding="utf-8") as f:
+        with open(schema_path, encoding="utf-8") as f:
             jsonschema.validate(data, json.load(f))
         _VALIDATED.add(stamp)
     return data
@@ -183,12 +183,21 @@ def check(case_id, outputs, rtol=RTOL, atol=ATOL, path=DATA_PATH):
 
 
 def _cases_by_id(path):
-    return {c["id"]: c for c in cases(path)}
+    """The cases of ``path`` by id; the default also holds the PPO minibatch cases."""
+    known = {c["id"]: c for c in cases(path)}
+    if path == DATA_PATH:
+        from aga_ref import conformance_ppo  # imported here: it imports this module
+
+        known.update({c["id"]: c for c in conformance_ppo.cases()})
+    return known
 
 
 def _check(known, case_id, outputs, rtol, atol):
     if case_id not in known:
-        message = f"unknown case id {case_id!r}; see aga_ref.conformance.cases()"
+        message = (
+            f"unknown case id {case_id!r}; see aga_ref.conformance.cases() "
+            "and aga_ref.conformance_ppo.cases()"
+        )
         return Report(case_id, [], [message])
     if not isinstance(outputs, dict):
         return Report(case_id, [], [f"outputs must be a dict, got {type(outputs).__name__}"])
@@ -197,7 +206,7 @@ def _check(known, case_id, outputs, rtol, atol):
     case, rows = known[case_id], []
     for name, value in outputs.items():
         if name not in case["expected"]:
-            known_names = ", ".join(QUANTITIES)
+            known_names = ", ".join(case["expected"])
             rows.append((str(name), f"unknown quantity; known: {known_names}", None, None))
         else:
             scale, n = case["scale"].get(name), len(case["game"]["sizes"])
@@ -278,10 +287,10 @@ def check_all(outputs_by_case, rtol=RTOL, atol=ATOL, path=DATA_PATH):
     return [_check(known, cid, out, rtol, atol) for cid, out in outputs_by_case.items()]
 
 
-def coverage(reports, path=DATA_PATH):
+def coverage(reports, path=DATA_PATH, schema_path=SCHEMA_PATH):
     """``(cases checked, cases in all, (case, quantity) pairs checked, pairs in all)``: what a
-    submission covered. Only known cases and quantities count."""
-    data = load(path)
+    submission covered of the cases in ``path``. Only known cases and quantities count."""
+    data = load(path, schema_path)
     total_pairs = sum(len(c["expected"]) for c in data["cases"])
     expected = {c["id"]: c["expected"] for c in data["cases"]}
     cases = {r.case_id for r in reports if r.case_id in expected}

@@ -3,8 +3,9 @@ cases and print a pass/fail table per quantity, the coverage, then every failure
 0 when everything given matches, 1 on any mismatch or problem (or, with --require-all, on a
 case or quantity left out), 2 when the file cannot be read.
 
-PATH.json holds {case_id: {quantity: value}}: see aga_ref/data/submission.schema.json and
-the README, "Verify your implementation".
+PATH.json holds {case_id: {quantity: value}} for any of the two kits' cases, the games'
+(toy/0, ...) and the PPO minibatches' (ppo/0, ...): see aga_ref/data/submission.schema.json
+and docs/verify.md.
 """
 
 import argparse
@@ -14,8 +15,10 @@ import sys
 
 import jsonschema
 
-from aga_ref import conformance
-from aga_ref.conformance import ATOL, RTOL, RTOL_FLOAT32, SIGNS, check_all, coverage
+from aga_ref import conformance, conformance_ppo
+from aga_ref.conformance import ATOL, RTOL, RTOL_FLOAT32, SIGNS, check_all
+
+KITS = (("the games", conformance), ("PPO minibatches", conformance_ppo))
 
 
 def summarise(reports):
@@ -62,14 +65,7 @@ def render(reports, out=None, require_all=False, extra_problems=()):
         tol_text = f"{tol:.0e}" if tol is not None else "exact" if quantity in SIGNS else "-"
         result = "PASS" if not failed else "FAIL"
         print(row.format(quantity, count, failed, worst_text, tol_text, result), file=out)
-    cases, total_cases, pairs, total_pairs = coverage(reports)
-    print(f"\nCoverage: {cases} of {plural(total_cases, 'case')}, {pairs} of "
-          f"{total_pairs} (case, quantity) pairs checked", file=out)  # fmt: skip
-    incomplete = cases < total_cases or pairs < total_pairs
-    if incomplete:
-        missing = sorted(set(conformance.QUANTITIES) - set(table))
-        if missing:
-            print(f"  not given in any case: {', '.join(missing)}", file=out)
+    incomplete = _print_coverage(reports, out)
     failures = [(r.case_id, row) for r in reports for row in r.rows if row[1] != "ok"]
     problems = [("(file)", m) for m in extra_problems]
     problems += [(r.case_id, message) for r in reports for message in r.problems]
@@ -88,6 +84,26 @@ def render(reports, out=None, require_all=False, extra_problems=()):
     checked = sum(1 for r in reports if r.rows)
     print(f"\nRESULT: {'PASS' if passed else 'FAIL'} ({plural(checked, 'case')} checked)", file=out)
     return passed
+
+
+def _print_coverage(reports, out):
+    """One coverage line per kit the submission uses (the games' when it uses none); True
+    when a kit it uses is not fully covered."""
+    counts = [(name, kit, kit.coverage(reports)) for name, kit in KITS]
+    used = [entry for entry in counts if entry[2][0] > 0] or counts[:1]
+    incomplete = False
+    print(file=out)
+    for name, kit, (cases, total_cases, pairs, total_pairs) in used:
+        print(f"Coverage: {cases} of {plural(total_cases, 'case')}, {pairs} of {total_pairs} "
+              f"(case, quantity) pairs checked ({name})", file=out)  # fmt: skip
+        if cases < total_cases or pairs < total_pairs:
+            incomplete = True
+            ids = {c["id"] for c in kit.load()["cases"]}
+            given = {row[0] for r in reports if r.case_id in ids for row in r.rows}
+            missing = sorted(set(kit.QUANTITIES) - given)
+            if missing:
+                print(f"  not given in any case: {', '.join(missing)}", file=out)
+    return incomplete
 
 
 def tolerance(text):
@@ -110,7 +126,8 @@ def main(argv=None):
                              f"{RTOL_FLOAT32} for a float32 implementation")  # fmt: skip
     parser.add_argument("--atol", type=tolerance, default=ATOL, help=f"default {ATOL}")
     parser.add_argument("--require-all", action="store_true",
-                        help="fail unless every case and every quantity is given")  # fmt: skip
+                        help="fail unless every case and every quantity of each kit the file "
+                             "uses (the games, the PPO minibatches) is given")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         with open(args.path, encoding="utf-8") as f:

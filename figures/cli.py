@@ -6,7 +6,7 @@ It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself ne
 
     aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme docs/results.md]
     aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
-    aga-ref cases                        print where the conformance cases are
+    aga-ref cases                        print where the conformance cases are (games, PPO)
     aga-ref demo       one AgA step on the toy game, every term printed
     aga-ref train --env harvest|cleanup|mmm2 [--method M] [...]   learning agents
     aga-ref plot DIR...                  curves, outcome table, episode GIF of train runs
@@ -46,8 +46,9 @@ def make_parser():
     demo = "one AgA step on the toy game, every term printed"
     commands.add_parser("demo", help=demo, description=demo[0].upper() + demo[1:] + ".")
     commands.add_parser("verify", help="check another implementation's outputs", add_help=False)
-    commands.add_parser("cases", help="print the path of the conformance cases (JSON)",
-                        description="Print the path of the conformance cases (JSON).")  # fmt: skip
+    commands.add_parser("cases", help="print the paths of the conformance cases (JSON)",
+                        description="Print the paths of the conformance cases (JSON): the "
+                                    "games', then the PPO minibatches'.")  # fmt: skip
     commands.add_parser("train", help="train agents on Cleanup, Harvest or Selfish-MMM2",
                         add_help=False)  # fmt: skip
     commands.add_parser("plot", help="curves, outcome tables and a GIF of aga-ref train runs",
@@ -84,9 +85,10 @@ def main(argv=None):
         return verify(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "cases":
-        from aga_ref.conformance import DATA_PATH
+        from aga_ref import conformance, conformance_ppo
 
-        print(DATA_PATH)
+        print(conformance.DATA_PATH)
+        print(conformance_ppo.DATA_PATH)
     if args.command == "demo":
         from figures import demo
 
