@@ -22,6 +22,7 @@ sign, the per-agent signs against the paper's, and all three apart.
 """
 
 import json
+import re
 
 import numpy as np
 
@@ -161,11 +162,18 @@ def generate(seed=0, tries=800):
     }
 
 
+def dumps(data):
+    """JSON with one line per innermost list of numbers or booleans (a row of a matrix)."""
+    number = r"(?:-?[0-9.eE+-]+|true|false)"
+    row = re.compile(rf"\[(\s*{number}(?:\s*,\s*{number})*)\s*\]")
+    text = json.dumps(data, indent=1)
+    return row.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
+
+
 def main():
     data = generate()
     with open(conformance_ppo.DATA_PATH, "w", encoding="utf-8") as f:
-        json.dump(data, f)
-        f.write("\n")
+        f.write(dumps(data) + "\n")
     tags = [t for c in data["cases"] for t in c["tags"]]
     summary = {t: tags.count(t) for t in sorted(set(tags))}
     print(f"wrote {len(data['cases'])} cases to {conformance_ppo.DATA_PATH}: {summary}")
