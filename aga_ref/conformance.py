@@ -19,6 +19,8 @@ exactly; cases keep every sign at least a relative ``1e-3`` away from a tie.
 
 ``SCHEMA_PATH`` is the JSON Schema of the data file and ``SUBMISSION_SCHEMA_PATH`` that of a
 submission (``{case_id: {quantity: value}}``); ``aga-ref verify`` validates against both.
+The PPO minibatch cases (``aga_ref.conformance_ppo``) have their own data file and schema;
+``check``, ``check_all`` and ``aga-ref verify`` know their ids too.
 """
 
 import json
