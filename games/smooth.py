@@ -17,40 +17,14 @@ Player i's loss, with its coefficients in a dict (every term optional):
                   + sum_m 6 (P_m^T w) P_m P_m^T
 
 (``tests/test_smooth_formula.py`` checks both against autograd on every smooth game of the
-data). Quadratic games are the special case with only ``Q`` and ``b``.
+data). Quadratic games are the special case with only ``Q`` and ``b``. The loss itself is
+``aga_ref.families.smooth_loss`` (``aga_ref.testing`` rebuilds the kit's games from there).
 """
 
-import autograd.numpy as anp
-import numpy as np
-
 from aga_ref import Game
+from aga_ref.families import TERMS, smooth_loss
 
-TERMS = {"Q", "b", "sin_amplitude", "sin_U", "sin_phase", "cubic"}
-
-
-def smooth_loss(coefficients, dim):
-    """The loss ``l(w)`` of one coefficient dict (see the module docstring)."""
-    unknown = set(coefficients) - TERMS
-    if unknown:
-        known = sorted(TERMS)
-        raise ValueError(f"coefficients has unknown terms {sorted(unknown)}; known: {known}")
-    c = {key: np.asarray(value, dtype=np.float64) for key, value in coefficients.items()}
-    Q, b = c.get("Q", np.zeros((dim, dim))), c.get("b", np.zeros(dim))
-    A, U = c.get("sin_amplitude", np.zeros(0)), c.get("sin_U", np.zeros((0, dim)))
-    phi, P = c.get("sin_phase", np.zeros(len(A))), c.get("cubic", np.zeros((0, dim)))
-    shapes = {"Q": (Q, (dim, dim)), "b": (b, (dim,)), "sin_U": (U, (len(A), dim)),
-              "sin_phase": (phi, (len(A),)), "cubic": (P, (len(P), dim))}  # fmt: skip
-    for name, (value, shape) in shapes.items():
-        if value.shape != shape:
-            raise ValueError(f"coefficients[{name!r}] must have shape {shape}, got {value.shape}")
-
-    def loss(w):
-        return (
-            0.5 * anp.dot(w, anp.dot(Q, w)) + anp.dot(b, w)
-            + anp.sum(A * anp.sin(anp.dot(U, w) + phi)) + anp.sum(anp.dot(P, w) ** 3)
-        )  # fmt: skip
-
-    return loss
+__all__ = ["TERMS", "smooth_game", "smooth_loss"]  # smooth_loss lives in aga_ref.families
 
 
 def smooth_game(losses, sizes):
