@@ -7,12 +7,14 @@ Modules: ``game`` (differentiable games), ``derivatives`` (xi, xi_c, H v, H^T v,
 dense H and H_c), ``aga`` (Eq. 1 and the sign rules), ``baselines`` (Simul-Ind, Simul-Co,
 CGA, SGA), ``shaping`` (SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``,
 ``conformance`` and ``conformance_ppo`` (the cases other implementations are checked
-against: games and PPO minibatches) and ``verify``; the modules are attributes of the
-package (``aga_ref.conformance.cases()``). The learner is the subpackage ``aga_ref.rl``,
-imported on its own.
+against: games and PPO minibatches), ``scales`` (their tolerance, matrix-free),
+``families`` (the kit's games from their specs) and ``verify``; the modules are attributes
+of the package (``aga_ref.conformance.cases()``). ``aga_ref.testing`` (hypothesis checks of
+your implementation) is imported on its own: it needs hypothesis. The learner is the
+subpackage ``aga_ref.rl``, imported on its own.
 """
 
-from aga_ref import conformance, conformance_ppo, finite_diff, verify
+from aga_ref import conformance, conformance_ppo, families, finite_diff, scales, verify
 from aga_ref._checks import NonFiniteError
 from aga_ref.aga import (
     SIGN_RULES,
@@ -54,5 +56,5 @@ __all__ = [
     "game_hessian", "game_htvp", "game_hvp", "linearize", "simultaneous_gradient", "Game",
     "equality", "gini", "mean_ci", "social_welfare", "METHODS", "DivergenceError",
     "direction", "optimize", "sl_game", "svo_game", "NonFiniteError", "conformance",
-    "conformance_ppo", "finite_diff", "verify",
+    "conformance_ppo", "finite_diff", "verify", "families", "scales",
 ]  # fmt: skip
