@@ -178,3 +178,25 @@ def test_gridworld_marks_every_agent_active():
     assert info["active"].shape == (2, 3) and info["active"].all()
     info = env.step(np.zeros((2, 3), int))[4]
     assert info["active"].all()
+
+
+def test_mask_effect_reports_on_a_small_mmm2_run(tmp_path, capsys):
+    """figures.mask_effect (docs/mmm2.md's measurement) on a tiny run: unmasked terms of an
+    agent that was dead in some samples are smaller than masked ones, never larger."""
+    from figures.mask_effect import main
+    from games.smac import make_env
+
+    config = Config(method="aga", num_envs=4, num_steps=64, env_steps=4 * 64 * 2,
+                    num_minibatches=1, hidden=8)  # fmt: skip
+    train(make_env("mmm2", num_envs=4, seed=0), config, out=str(tmp_path), log=lambda *a: None)
+    main([str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    rows = [[float(x) for x in line.split()] for line in lines[2:-1]]
+    assert len(rows) == 10 and "masked" in lines[-1]
+    for _, dead, xi, xic, _hv, _, _ in rows:
+        if dead == 0:
+            assert xi == pytest.approx(1.0) and xic == pytest.approx(1.0)
+        else:
+            assert xi < 1.0 and xic < 1.0
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "nothing")])
