@@ -217,3 +217,24 @@ def test_fcgrad_projects_each_agent_on_its_own_plane():
     d = methods.fcgrad_direction(xi, xi_c, np.zeros(2), np.zeros(2), beta=0.5)  # both behind
     assert_allclose(d[0], xi[0] + (0.01 / 0.29) * xi_c[0])
     assert_allclose(d[1], xi[1] + (0.08 / 0.05) * xi_c[1])
+
+
+def test_small_credits_one_survivor_and_the_team_reward_rules_by_hand():
+    """Found by mutation testing: a credit total below 1 is still split in proportion; a
+    lone survivor takes the whole heal-only step and the whole win bonus; SMAC's and
+    SMAClite's team rewards by hand, with the win bonus inside team_reward."""
+    from games.smac.rewards import DEATH_VALUE, team_reward
+
+    one = np.zeros((1, 10), bool)
+    one[0, 4] = True
+    credit = np.zeros((1, 10))
+    credit[0, [1, 4]] = [0.2, 0.6]  # 0.8 HP in all
+    r = selfish_rewards(credit, np.array([0.8]), np.array([False]), one)
+    assert_allclose(r[0, [1, 4]], [0.2, 0.6])
+    r = selfish_rewards(np.zeros((1, 10)), np.array([5.0]), np.array([True]), one)
+    assert_allclose(r[0], np.where(one[0], 5.0 + WIN_VALUE, 0.0))
+    loss, deaths, won = np.array([-30.0, 12.0]), np.array([1.0, 0.0]), np.array([False, True])
+    assert_allclose(team_reward(loss, deaths, won), [abs(-30 + DEATH_VALUE), 12 + WIN_VALUE])
+    gross = np.array([5.0, 12.0])
+    assert_allclose(team_reward(loss, deaths, won, "smaclite", gross),
+                    [5 + DEATH_VALUE, 12 + WIN_VALUE])  # fmt: skip
