@@ -159,3 +159,34 @@ def test_bad_arguments_to_the_checks_are_refused():
         testing.assert_sign_alignment(user_direction, spec, w, step=-1.0)
     with pytest.raises(ValueError, match="w must have shape"):
         testing.assert_quantities_match(user_quantities, spec, np.zeros(3))
+
+
+# --- PPO minibatches ------------------------------------------------------------------------
+def user_ppo_quantities(weights, minibatch, clip, bug=None):
+    """A user's PPO-minibatch terms through the flat-vector surrogate game and aga-ref's
+    dense Hessians (another derivative route than the learner's); ``bug`` plants one."""
+    from aga_ref.rl.reference import surrogate_game
+
+    if bug == "inactive_counted":  # every sample weighs 1/S, dead or alive
+        w = minibatch["sample_weight"]
+        minibatch = {**minibatch, "sample_weight": np.full(w.shape, 1.0 / w.shape[1])}
+    game, w = surrogate_game(weights, minibatch, clip)
+    xi, xi_c = aga_ref.simultaneous_gradient(game, w), aga_ref.collective_gradient(game, w)
+    if bug == "mean":
+        xi_c = xi_c / game.num_players
+    g = aga_ref.collective_hessian(game, w).T @ xi_c
+    return {"xi": xi, "xi_c": xi_c, "Hc_xic": g, "xic_g": xi_c @ g,
+            "Ht_xi": aga_ref.game_hessian(game, w).T @ xi}  # fmt: skip
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(testing.ppo_minibatches())
+def test_a_correct_ppo_implementation_passes(case):
+    testing.assert_ppo_quantities_match(user_ppo_quantities, *case)
+
+
+@pytest.mark.parametrize("bug, quantity", [("mean", "xi_c"), ("inactive_counted", "xi")])
+def test_planted_ppo_bugs_are_caught(bug, quantity):
+    message = caught(testing.assert_ppo_quantities_match, testing.ppo_minibatches(),
+                     planted(user_ppo_quantities, bug))  # fmt: skip
+    assert re.search(rf"{quantity} +MISMATCH", message)
