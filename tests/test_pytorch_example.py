@@ -46,15 +46,17 @@ def test_pytorch_float32_with_a_wrong_sign_rule_still_fails(tmp_path, capsys):
     assert "sign_paper: MISMATCH" in out and "sign_exact: MISMATCH" not in out
 
 
-def test_the_script_writes_nothing_into_the_working_directory(tmp_path):
-    """Run as the README runs it, ``python examples/verify_pytorch.py`` with no --out: the
-    outputs go to the temporary folder ($TMPDIR), the working directory stays empty."""
+@pytest.mark.parametrize("script", ["verify_pytorch", "verify_pytorch_ppo"])
+def test_the_examples_write_nothing_into_the_working_directory(tmp_path, script):
+    """Run as the docs run them, ``python examples/<script>.py`` with no --out: the outputs
+    go to the temporary folder ($TMPDIR), the working directory stays empty."""
+    example = os.path.join(os.path.dirname(EXAMPLE), f"{script}.py")
     work, temp = tmp_path / "work", tmp_path / "temp"
     work.mkdir(), temp.mkdir()
     env = dict(os.environ, TMPDIR=str(temp))
-    done = subprocess.run([sys.executable, os.path.abspath(EXAMPLE)], cwd=work, env=env,
+    done = subprocess.run([sys.executable, os.path.abspath(example)], cwd=work, env=env,
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    written = temp / "aga_ref_pytorch_outputs.json"
+    written = temp / f"aga_ref_{script[len('verify_') :]}_outputs.json"
     assert f"wrote {written}" in done.stdout and "RESULT: PASS" in done.stdout
     assert list(work.iterdir()) == [] and written.exists()
