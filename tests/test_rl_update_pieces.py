@@ -238,3 +238,26 @@ def test_small_credits_one_survivor_and_the_team_reward_rules_by_hand():
     gross = np.array([5.0, 12.0])
     assert_allclose(team_reward(loss, deaths, won, "smaclite", gross),
                     [5 + DEATH_VALUE, 12 + WIN_VALUE])  # fmt: skip
+
+
+def test_fcgrad_compares_the_critics_means_over_each_agents_active_samples(monkeypatch):
+    """Found by mutation testing: FCGrad's V_i and V_c are the critic's values averaged over
+    the minibatch with each agent's weights (its active samples), one pair per agent."""
+    from aga_ref.rl import methods
+
+    env = MatrixGameEnv(PRISONERS_DILEMMA, num_envs=8)
+    config = Config(method="fcgrad", env_steps=8 * 8 * 4, num_envs=8, num_steps=8, hidden=8,
+                    num_minibatches=1, update_epochs=1)  # fmt: skip
+    state = init_state(env, config)
+    data, _ = experience(env, state, config)
+    data["values"] = np.random.default_rng(0).normal(size=data["values"].shape)
+    data["active"][1, ::3] = False  # agent 1 sat out some steps
+    seen = []
+    real = methods.direction
+    monkeypatch.setattr(methods, "direction", lambda *a: seen.append(a[3]) or real(*a))
+    ppo.update(state, data, config, config.lr, np.random.default_rng(0))
+    ((v_ind, v_col),) = seen
+    for i in range(2):
+        on = data["active"][i]
+        assert v_ind[i] == pytest.approx(data["values"][i, on, 0].mean(), rel=1e-5)
+        assert v_col[i] == pytest.approx(data["values"][i, on, 1].mean(), rel=1e-5)
