@@ -261,3 +261,17 @@ def test_fcgrad_compares_the_critics_means_over_each_agents_active_samples(monke
         on = data["active"][i]
         assert v_ind[i] == pytest.approx(data["values"][i, on, 0].mean(), rel=1e-5)
         assert v_col[i] == pytest.approx(data["values"][i, on, 1].mean(), rel=1e-5)
+
+
+def test_both_optimisers_keep_their_state_across_minibatches_and_the_value_loss_is_logged():
+    """Found by mutation testing: the critics' Adam state must be carried from minibatch to
+    minibatch (a dropped state restarts Adam at t = 1 every step), and progress.csv's
+    value_loss is the mean over agents of 1/2 sum_s w (V - R)^2 (both heads), by hand."""
+    _, config, state, data = _setup(num_minibatches=2, update_epochs=2)
+    state, _ = ppo.update(state, data, config, config.lr, np.random.default_rng(0))
+    assert state["critic_adam"]["t"] == 4 and state["actor_opt"]["t"] == 4
+    _, config, state, data = _setup(num_minibatches=1, update_epochs=1)
+    V = ppo.critic_values(state["phi"], state["critic_shapes"], data["critic"])  # (N, S, 2)
+    _, stats = ppo.update(state, data, config, config.lr, np.random.default_rng(0))
+    by_hand = 0.5 * np.mean(np.sum((V - data["ret"]) ** 2, axis=(1, 2)) / V.shape[1])
+    assert stats["value_loss"] == pytest.approx(by_hand, rel=1e-5)
