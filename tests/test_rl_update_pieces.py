@@ -275,3 +275,17 @@ def test_both_optimisers_keep_their_state_across_minibatches_and_the_value_loss_
     _, stats = ppo.update(state, data, config, config.lr, np.random.default_rng(0))
     by_hand = 0.5 * np.mean(np.sum((V - data["ret"]) ** 2, axis=(1, 2)) / V.shape[1])
     assert stats["value_loss"] == pytest.approx(by_hand, rel=1e-5)
+
+
+def test_reading_progress_back(tmp_path):
+    """Found by mutation testing: no file (or no folder) reads as no rows; blanks as None,
+    integers as int, the rest as float; only the first ``count`` rows (the checkpoint's)."""
+    from aga_ref.rl.progress import read_rows
+
+    assert read_rows(None, 3) == [] and read_rows(str(tmp_path / "none.csv"), 3) == []
+    path = tmp_path / "progress.csv"
+    path.write_text("update,lr,social_welfare\n1,0.0005,\n2,1e-05,3.5\n3,0.0001,4\n")
+    first, second = read_rows(str(path), 2)
+    assert first == {"update": 1, "lr": 0.0005, "social_welfare": None}
+    assert second == {"update": 2, "lr": 1e-05, "social_welfare": 3.5}
+    assert isinstance(first["update"], int) and isinstance(second["lr"], float)
