@@ -14,7 +14,7 @@ setup(
     install_requires=[
         "numpy>=1.24",
         "autograd>=1.7",
-        "scipy>=1.10",
+        "scipy>=1.12",  # gmres(rtol=...)
         "matplotlib>=3.7",
         "jsonschema>=4.18",  # validates the conformance data and submissions (aga-ref verify)
         "gymnasium>=1.0",  # the gridworld is a gymnasium.vector.VectorEnv

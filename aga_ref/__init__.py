@@ -5,7 +5,8 @@ NeurIPS 2024 (arXiv 2402.12416). Read ``aga.py`` next to the paper's Eq. 1.
 
 Modules: ``game`` (differentiable games), ``derivatives`` (xi, xi_c, H v, H^T v, H_c v,
 dense H and H_c), ``aga`` (Eq. 1 and the sign rules), ``baselines`` (Simul-Ind, Simul-Co,
-CGA, SGA), ``shaping`` (SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``,
+CGA, SGA), ``lookahead`` (LA, LOLA, SOS), ``game_solvers`` (EG, CGD, LSS), ``shaping``
+(SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``,
 ``conformance`` and ``conformance_ppo`` (the cases other implementations are checked
 against: games and PPO minibatches), ``scales`` (their tolerance, matrix-free),
 ``families`` (the kit's games from their specs) and ``verify``; the modules are attributes
@@ -40,9 +41,26 @@ from aga_ref.derivatives import (
     game_htvp,
     game_hvp,
     linearize,
+    off_diagonal_hvp,
     simultaneous_gradient,
 )
 from aga_ref.game import Game
+from aga_ref.game_solvers import (
+    cgd_direction,
+    cgd_direction_dense,
+    eg_direction,
+    lss_direction,
+    lss_direction_dense,
+)
+from aga_ref.lookahead import (
+    LookaheadTerms,
+    SosTerms,
+    la_direction,
+    lola_direction,
+    lookahead_terms,
+    sos_direction,
+    sos_terms,
+)
 from aga_ref.metrics import equality, gini, mean_ci, social_welfare
 from aga_ref.optimize import METHODS, DivergenceError, direction, optimize
 from aga_ref.shaping import sl_game, svo_game
@@ -56,5 +74,8 @@ __all__ = [
     "game_hessian", "game_htvp", "game_hvp", "linearize", "simultaneous_gradient", "Game",
     "equality", "gini", "mean_ci", "social_welfare", "METHODS", "DivergenceError",
     "direction", "optimize", "sl_game", "svo_game", "NonFiniteError", "conformance",
-    "conformance_ppo", "finite_diff", "verify", "families", "scales",
+    "conformance_ppo", "finite_diff", "verify", "families", "scales", "off_diagonal_hvp",
+    "cgd_direction", "cgd_direction_dense", "eg_direction", "lss_direction",
+    "lss_direction_dense", "LookaheadTerms", "SosTerms", "la_direction", "lola_direction",
+    "lookahead_terms", "sos_direction", "sos_terms",
 ]  # fmt: skip

@@ -15,6 +15,8 @@ rows ``hess(l_i) v_i`` (each ``hess(l_i)`` is symmetric). Choosing the ``v_i`` g
     H v    = [ (hess(l_i) v)_{block i} ]_i       v_i = v
     H^T v  = sum_i hess(l_i) P_i v                v_i = P_i v (v outside block i zeroed)
     H_c v  = sum_i hess(l_i) v                    v_i = v
+    H_o v  = [ (hess(l_i) (v - P_i v))_{block i} ]_i   v_i = v - P_i v (H without its
+                                                  diagonal blocks H_ii: LA, LOLA, SOS, CGD)
 
 each one Hessian-vector product, never a matrix. ``linearize`` keeps the traced pass so an
 algorithm needing several products (AgA, SGA) pays for the gradients once.
@@ -137,6 +139,24 @@ def linearize(game, w):
     return Linearization(xi, xi_c, H_v, Ht_v, Hc_v)
 
 
+def off_diagonal_operator(game, w):
+    """One traced reverse pass at ``w``: ``(xi, G, Ho_v, rows)``. ``xi`` (D,); ``G`` the
+    tuple of full gradients ``grad_w l_i`` (D,), one per player (``G[i][block j] =
+    grad_{w_j} l_i``); ``Ho_v(v)`` = ``H_o v`` (D,), the off-diagonal blocks of ``H`` times
+    ``v`` (``(H_o v)_i = sum_{j != i} H_ij v_j``), one VJP, matrix-free; ``rows`` as in
+    ``player_rows``, for further products at the same pass."""
+    gradients, rows = player_rows(game, w)
+    n = game.num_players
+    spare = (np.zeros(game.dim),) * (len(gradients) - n)  # an explicit l_c's copy: unused
+
+    def Ho_v(v):
+        off = tuple(v - P_i_v for P_i_v in _masked(game, v))  # v with block i zeroed
+        return _finite(_own_blocks(game, rows(*(off + spare))), "H_o v")
+
+    xi = _finite(_own_blocks(game, gradients[:n]), "xi")
+    return xi, tuple(gradients[:n]), Ho_v, rows
+
+
 def game_hvp(game, w, v):
     """``H v`` (D,), matrix-free."""
     return linearize(game, w).H_v(game.point(v, "v"))
@@ -150,6 +170,11 @@ def game_htvp(game, w, v):
 def collective_hvp(game, w, v):
     """``H_c v`` (D,), matrix-free (``H_c`` is symmetric, so this is also ``H_c^T v``)."""
     return linearize(game, w).Hc_v(game.point(v, "v"))
+
+
+def off_diagonal_hvp(game, w, v):
+    """``H_o v`` (D,): ``H v`` without the diagonal blocks ``H_ii``, matrix-free."""
+    return off_diagonal_operator(game, w)[2](game.point(v, "v"))
 
 
 def game_hessian(game, w):

@@ -7,6 +7,11 @@ their losses and ``l_c`` is their sum:
   ``l_2 = -[cos(1 + a_1 - (1 + a_2)^2) + a_1 a_2^2]``, ``sizes`` ``[1, 1]``;
 - ``"public_goods"`` with ``n, b, c`` (paper Sec. 5; ``games.public_goods``):
   ``a = b * sigmoid(w)``, ``l_i = -(b - a_i + (c/n) sum_j a_j)``, ``sizes`` ``[1] * n``;
+- ``"matching_pennies"``, ``"ipd"`` with ``gamma``, ``"tandem"`` (Letcher et al. 2019;
+  ``games.opponent_shaping``, where they are written out): with ``p = sigmoid(w)``,
+  ``l_1 = (2 p_1 - 1)(2 p_2 - 1) = -l_2``, sizes ``[1, 1]``; the IPD's exact discounted
+  losses ``l_i = -p0 (I - gamma P)^{-1} r_i``, sizes ``[5, 5]``; ``l_1 = (w_1 + w_2)^2 - 2 w_1``,
+  ``l_2 = (w_1 + w_2)^2 - 2 w_2``, sizes ``[1, 1]``;
 - ``"smooth"`` with ``"losses"``, one coefficient dict per player (every term optional):
   ``l_i = 1/2 w^T Q w + b^T w + sum_k A_k sin(U_k^T w + phi_k) + sum_m (P_m^T w)^3`` with
   keys ``Q`` (D, D), ``b`` (D,), ``sin_amplitude`` A (K,), ``sin_U`` U (K, D),
@@ -23,7 +28,7 @@ import numpy as np
 from aga_ref.game import Game
 from aga_ref.primitives import sigmoid
 
-FAMILIES = ("toy", "public_goods", "smooth")
+FAMILIES = ("toy", "public_goods", "smooth", "matching_pennies", "ipd", "tandem")
 TERMS = {"Q", "b", "sin_amplitude", "sin_U", "sin_phase", "cubic"}
 
 
@@ -70,6 +75,24 @@ def _public_goods_losses(n, b, c):
     return [lambda w, i=i: loss(i, w) for i in range(n)]
 
 
+def _opponent_shaping_losses(family, gamma):
+    """The losses of the three games of Letcher et al. 2019, written compactly (the readable
+    version is ``games.opponent_shaping``; ``tests/test_game_family.py`` checks they agree)."""
+    if family == "matching_pennies":
+        loss = lambda w: (2 * sigmoid(w[0]) - 1) * (2 * sigmoid(w[1]) - 1)  # noqa: E731
+        return [loss, lambda w: -loss(w)]
+    if family == "tandem":
+        return [lambda w: (w[0] + w[1]) ** 2 - 2 * w[0], lambda w: (w[0] + w[1]) ** 2 - 2 * w[1]]
+    r = (np.array([-1.0, -3.0, 0.0, -2.0]), np.array([-1.0, 0.0, -3.0, -2.0]))  # CC CD DC DD
+
+    def visits(w):  # p0 (I - gamma P)^{-1}, (4,)
+        c1, c2 = sigmoid(w[:5]), sigmoid(w[5:])  # probabilities of cooperating
+        joint = anp.stack([c1 * c2, c1 * (1 - c2), (1 - c1) * c2, (1 - c1) * (1 - c2)])  # (4, 5)
+        return anp.dot(joint[:, 0], anp.linalg.inv(anp.eye(4) - gamma * joint[:, 1:].T))
+
+    return [lambda w, r_i=r_i: -anp.dot(visits(w), r_i) for r_i in r]
+
+
 def game_from_spec(spec):
     """The ``aga_ref.Game`` of a kit spec (a dict; see the module docstring)."""
     if not isinstance(spec, dict):
@@ -86,6 +109,12 @@ def game_from_spec(spec):
         if not isinstance(n, int) or n < 2 or not all(isinstance(x, (int, float)) for x in (b, c)):
             raise ValueError(f"spec needs n (int >= 2), b and c (numbers), got {n!r}, {b!r}, {c!r}")
         expected, losses = [1] * n, _public_goods_losses(n, float(b), float(c))
+    elif family in ("matching_pennies", "ipd", "tandem"):
+        gamma = spec.get("gamma") if family == "ipd" else 0.0
+        if not isinstance(gamma, (int, float)) or not 0 <= gamma < 1:
+            raise ValueError(f"spec['gamma'] must be a number in [0, 1), got {gamma!r}")
+        expected = [5, 5] if family == "ipd" else [1, 1]
+        losses = _opponent_shaping_losses(family, float(gamma))
     else:
         coefficients = spec.get("losses")
         if not isinstance(coefficients, list) or len(coefficients) != len(sizes):

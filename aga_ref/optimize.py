@@ -12,6 +12,14 @@ import numpy as np
 from aga_ref._checks import NonFiniteError, as_count, as_real, one_of
 from aga_ref.aga import aga_direction
 from aga_ref.baselines import cga_direction, sga_direction, simul_co_direction, simul_ind_direction
+from aga_ref.game_solvers import (
+    cgd_direction,
+    cgd_direction_dense,
+    eg_direction,
+    lss_direction,
+    lss_direction_dense,
+)
+from aga_ref.lookahead import la_direction, lola_direction, sos_direction
 
 METHODS = {
     "simul_ind": simul_ind_direction,
@@ -19,6 +27,14 @@ METHODS = {
     "cga": cga_direction,
     "sga": sga_direction,
     "aga": aga_direction,
+    "la": la_direction,
+    "lola": lola_direction,
+    "sos": sos_direction,
+    "eg": eg_direction,
+    "cgd": cgd_direction,
+    "cgd_dense": cgd_direction_dense,
+    "lss": lss_direction,
+    "lss_dense": lss_direction_dense,
 }
 
 

@@ -1,0 +1,312 @@
+"""LA, LOLA, SOS, EG, CGD and LSS against their formulas written out with NumPy matrices,
+against finite differences of the objectives they descend, and against the properties the
+papers prove (Letcher et al. 2019; docs/game-family.md)."""
+
+import numpy as np
+import pytest
+from autograd import grad
+
+import aga_ref
+from aga_ref import finite_diff as fd
+from aga_ref.game_solvers import off_diagonal_hessian
+from aga_ref.lookahead import lookahead_terms, sos_terms
+from games.smooth import smooth_game
+
+SIZES = [2, 1, 2]  # three players, uneven blocks
+
+
+def quadratic(seed, sizes=SIZES):
+    """A quadratic game and its matrices: ``l_i = 1/2 w^T Q_i w + b_i^T w``, so
+    ``grad l_i = S_i w + b_i`` and ``hess l_i = S_i = (Q_i + Q_i^T)/2``."""
+    rng, D = np.random.default_rng(seed), sum(sizes)
+    Qs = [rng.uniform(-1, 1, (D, D)) for _ in sizes]
+    bs = [rng.uniform(-1, 1, D) for _ in sizes]
+    game = smooth_game([{"Q": Q.tolist(), "b": b.tolist()} for Q, b in zip(Qs, bs)], sizes)
+    S = [(Q + Q.T) / 2 for Q in Qs]
+    return game, S, bs
+
+
+def by_hand(game, S, bs, w, alpha):
+    """Every direction from the matrices, written out from the papers' definitions."""
+    blocks = game.blocks
+    G = [S_i @ w + b_i for S_i, b_i in zip(S, bs)]  # grad_w l_i (D,)
+    H = np.concatenate([S_i[blk] for S_i, blk in zip(S, blocks)])  # row block i of S_i
+    xi = np.concatenate([G_i[blk] for G_i, blk in zip(G, blocks)])
+    H_o = H.copy()
+    for blk in blocks:
+        H_o[blk, blk] = 0.0
+    chi = np.zeros_like(xi)  # chi_i = sum_{j != i} H_ji^T grad_{w_j} l_i, H_ji = S_j[j, i]
+    for i, bi in enumerate(blocks):
+        for j, bj in enumerate(blocks):
+            if j != i:
+                chi[bi] += S[j][bj, bi].T @ G[i][bj]
+    la = xi - alpha * H_o @ xi
+
+    def xi_at(v):
+        return H @ v + np.concatenate([b_i[blk] for b_i, blk in zip(bs, blocks)])
+
+    return {
+        "xi": xi, "H": H, "H_o": H_o, "chi": chi, "la": la, "lola": la - alpha * chi,
+        "eg": xi_at(w - alpha * xi), "cgd": np.linalg.solve(np.eye(len(xi)) + alpha * H_o, xi),
+        "lss": 0.5 * (xi + H.T @ np.linalg.solve(H, xi)),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_every_direction_matches_its_formula_on_a_quadratic_game(seed):
+    game, S, bs = quadratic(seed)
+    w, alpha = np.random.default_rng(seed + 10).normal(size=game.dim), 0.3
+    want = by_hand(game, S, bs, w, alpha)
+    t = lookahead_terms(game, w)
+    np.testing.assert_allclose(t.Ho_xi, want["H_o"] @ want["xi"], atol=1e-12)
+    np.testing.assert_allclose(t.chi, want["chi"], atol=1e-12)
+    for name in ("la", "lola", "eg", "cgd", "lss"):
+        for suffix in ("", "_dense") if name in ("cgd", "lss") else ("",):
+            kwargs = {} if name == "lss" else {"alpha": alpha}
+            got = aga_ref.direction(game, name + suffix, w, **kwargs)
+            np.testing.assert_allclose(got, want[name], rtol=1e-9, atol=1e-11, err_msg=name)
+
+
+def test_off_diagonal_hvp_against_finite_differences():
+    game, _, _ = quadratic(0)
+    w = np.array([0.3, -0.2, 0.5, 1.0, -0.7])
+    v = np.random.default_rng(1).normal(size=game.dim)
+    H_o = fd.fd_game_hessian(game, w)
+    for block in game.blocks:
+        H_o[block, block] = 0.0
+    np.testing.assert_allclose(aga_ref.off_diagonal_hvp(game, w, v), H_o @ v, atol=1e-6)
+
+
+def toy_point():
+    from games.toy import toy_game
+
+    return toy_game(), np.array([1.2, 0.4])
+
+
+def test_lola_is_the_gradient_of_the_first_order_look_ahead_objective():
+    """LOLA_i = d/dw_i [ l_i(w) - alpha sum_{j != i} <grad_{w_j} l_i(w), xi_j(w)> ] (Foerster
+    et al. 2018): the outer derivative by finite differences; LA holds xi_j fixed at w."""
+    alpha = 0.2
+
+    def objective(game, w0, i, frozen):
+        grad_i, xi_0 = grad(game.losses[i]), aga_ref.simultaneous_gradient(game, w0)
+
+        def f(v):
+            xi = xi_0 if frozen else aga_ref.simultaneous_gradient(game, v)
+            others = [b for j, b in enumerate(game.blocks) if j != i]
+            return game.losses[i](v) - alpha * sum(np.dot(grad_i(v)[b], xi[b]) for b in others)
+
+        return f
+
+    for game, w in [toy_point(), (quadratic(2)[0], np.linspace(-0.5, 0.5, 5))]:
+        for frozen, name in ((False, "lola"), (True, "la")):
+            want = np.concatenate([
+                fd.fd_gradient(objective(game, w, i, frozen), w, indices=range(b.start, b.stop))
+                for i, b in enumerate(game.blocks)
+            ])  # fmt: skip
+            got = aga_ref.direction(game, name, w, alpha=alpha)
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_lola_approximates_the_gradient_of_the_true_look_ahead_loss_to_second_order():
+    """l_i(w_i, w_-i - alpha xi_-i(w)) differentiated in w_i by finite differences: LOLA's
+    first-order error shrinks like alpha^2 (ratio about 4 when alpha halves)."""
+    game, w = toy_point()
+
+    def look_ahead_gradient(alpha):
+        out = []
+        for i, b in enumerate(game.blocks):
+
+            def loss_after(v, i=i):
+                xi = aga_ref.simultaneous_gradient(game, v)
+                stepped = v.copy()
+                for j, bj in enumerate(game.blocks):
+                    if j != i:
+                        stepped[bj] = v[bj] - alpha * xi[bj]
+                return game.losses[i](stepped)
+
+            out.append(fd.fd_gradient(loss_after, w, indices=range(b.start, b.stop)))
+        return np.concatenate(out)
+
+    errors = [np.linalg.norm(aga_ref.lola_direction(game, w, a) - look_ahead_gradient(a))
+              for a in (0.02, 0.01)]  # fmt: skip
+    assert 3.0 < errors[0] / errors[1] < 5.0, errors
+
+
+def sos_by_hand(want, alpha, a=0.5, b=0.1):
+    xi_0, chi, xi = want["la"], want["chi"], want["xi"]
+    dot = -alpha * chi @ xi_0
+    p1 = 1.0 if dot >= 0 else min(1.0, -a * (xi_0 @ xi_0) / dot)
+    p2 = (xi @ xi) if np.linalg.norm(xi) < b else 1.0
+    return p1, p2
+
+
+def find_point(predicate, tries=2000):
+    """A (game, S, bs, w) from seeded quadratic games where ``predicate(terms)`` holds: points
+    at distances 0.01 to 3 from the game's fixed point ``xi(w*) = 0``."""
+    rng = np.random.default_rng(7)
+    for k in range(tries):
+        game, S, bs = quadratic(100 + k % 20)
+        want = by_hand(game, S, bs, np.zeros(game.dim), 0.5)
+        w_star = np.linalg.solve(want["H"], -want["xi"])  # xi(w) = H w + xi(0)
+        w = w_star + rng.normal(size=game.dim) * rng.choice([0.01, 0.3, 3.0])
+        if predicate(sos_terms(game, w, 0.5)):
+            return game, S, bs, w
+    raise AssertionError("no such point found")
+
+
+@pytest.mark.parametrize(
+    "branch, predicate",
+    [
+        ("dot >= 0: p1 = 1", lambda t: np.dot(-0.5 * t.chi, t.xi_0) >= 0 and t.p2 == 1),
+        ("dot < 0, bound below 1: p1 < 1", lambda t: 0 < t.p1 < 1 and t.p2 == 1),
+        ("dot < 0, bound above 1: p1 = 1",
+         lambda t: np.dot(-0.5 * t.chi, t.xi_0) < 0 and t.p1 == 1 and t.p2 == 1),
+        ("||xi|| < b: p2 = ||xi||^2", lambda t: np.linalg.norm(t.xi) < 0.1),
+    ],
+)  # fmt: skip
+def test_sos_p_in_each_branch(branch, predicate):
+    game, S, bs, w = find_point(predicate)
+    want = by_hand(game, S, bs, w, 0.5)
+    p1, p2 = sos_by_hand(want, 0.5)
+    t = sos_terms(game, w, 0.5)
+    assert t.p1 == pytest.approx(p1, rel=1e-10) and t.p2 == pytest.approx(p2, rel=1e-10)
+    assert t.p == pytest.approx(min(p1, p2), rel=1e-10)
+    direction = want["la"] - min(p1, p2) * 0.5 * want["chi"]
+    np.testing.assert_allclose(aga_ref.sos_direction(game, w, 0.5), direction, atol=1e-11)
+    if 0 < t.p1 < 1:  # the guarantee p1 exists for: <v, xi_0> >= (1 - a) ||xi_0||^2
+        assert np.dot(t.direction, t.xi_0) >= 0.5 * np.dot(t.xi_0, t.xi_0) - 1e-12
+
+
+def tandem_fixed_point(x=0.3):
+    from games.opponent_shaping import tandem
+
+    return tandem(), np.array([x, 1.0 - x])
+
+
+def test_at_a_fixed_point_sos_equals_la_and_lola_moves_away():
+    """p2 = ||xi||^2 = 0 at xi = 0: SOS is LA there, and LA, SOS, EG, CGD, LSS, consensus
+    and SGA all keep the fixed point; LOLA's shaping term does not vanish (Letcher et al.
+    2019, Sec. 3 on tandem: chi_1 = H_21^T grad_{w_2} l_1 = 2 * 2(x + y) = 4)."""
+    game, w = tandem_fixed_point()
+    assert np.all(aga_ref.simultaneous_gradient(game, w) == 0)
+    t = sos_terms(game, w, 0.1)
+    assert t.p == 0 and np.array_equal(t.direction, t.xi_0)
+    for name, kwargs in [("la", {"alpha": 0.1}), ("sos", {"alpha": 0.1}), ("eg", {"alpha": 0.1}),
+                         ("cgd", {"alpha": 0.1}), ("lss", {}), ("lss_dense", {}),
+                         ("cga", {"lam": 1.0}), ("sga", {"lam": 1.0})]:  # fmt: skip
+        np.testing.assert_allclose(aga_ref.direction(game, name, w, **kwargs), 0.0, atol=1e-15)
+    np.testing.assert_allclose(aga_ref.lola_direction(game, w, 0.1), [-0.4, -0.4], rtol=1e-12)
+
+
+@pytest.mark.parametrize("radius", [1e-2, 1e-3, 1e-4])
+def test_near_a_fixed_point_sos_differs_from_la_by_at_most_alpha_xi_squared_chi(radius):
+    game, w = tandem_fixed_point()
+    w = w + radius * np.array([0.6, 0.8])
+    t = sos_terms(game, w, 0.1)
+    gap = np.linalg.norm(t.direction - t.xi_0)
+    assert t.p == pytest.approx(np.dot(t.xi, t.xi))
+    assert gap <= 0.1 * np.dot(t.xi, t.xi) * np.linalg.norm(t.chi) * (1 + 1e-12)
+
+
+def test_cgd_for_two_players_is_schaefer_and_anandkumars_update():
+    """Block 1 of (I + alpha H_o)^{-1} xi is (I - alpha^2 H_12 H_21)^{-1} (xi_1 - alpha H_12 xi_2)
+    (and block 2 likewise): CGD's update for two players with eta = alpha."""
+    game, S, bs = quadratic(5, sizes=[2, 3])
+    w, alpha = np.random.default_rng(3).normal(size=5), 0.4
+    want = by_hand(game, S, bs, w, alpha)
+    H, xi, b1, b2 = want["H"], want["xi"], game.blocks[0], game.blocks[1]
+    H12, H21 = H[b1, b2], H[b2, b1]
+    x1 = np.linalg.solve(np.eye(2) - alpha**2 * H12 @ H21, xi[b1] - alpha * H12 @ xi[b2])
+    x2 = np.linalg.solve(np.eye(3) - alpha**2 * H21 @ H12, xi[b2] - alpha * H21 @ xi[b1])
+    np.testing.assert_allclose(aga_ref.cgd_direction(game, w, alpha), np.r_[x1, x2], atol=1e-10)
+
+
+def test_lss_is_naive_learning_on_a_potential_game_and_zero_on_a_bilinear_zero_sum_game():
+    """Symmetric H: H^T H^{-1} = I, LSS = xi. H = [[0, A], [-A^T, 0]]: H^T H^{-1} = -I, LSS = 0
+    (the rotation is removed entirely)."""
+    rng = np.random.default_rng(4)
+    Q = rng.uniform(-1, 1, (3, 3))
+    potential = smooth_game([{"Q": (Q @ Q.T + np.eye(3)).tolist(), "b": [1.0, 0.5, -1.0]}] * 3,
+                            [1, 1, 1])  # fmt: skip
+    A = rng.uniform(-1, 1, (2, 2)) + 2 * np.eye(2)
+    M = np.zeros((4, 4))
+    M[:2, 2:] = A
+    bilinear = smooth_game([{"Q": M.tolist(), "b": [1.0, 1.0, 0, 0]},
+                            {"Q": (-M).tolist(), "b": [0, 0, 1.0, -1.0]}], [2, 2])  # fmt: skip
+    w = rng.normal(size=3)
+    for name in ("lss", "lss_dense"):
+        xi = aga_ref.simultaneous_gradient(potential, w)
+        np.testing.assert_allclose(aga_ref.direction(potential, name, w), xi, atol=1e-10)
+        np.testing.assert_allclose(aga_ref.direction(bilinear, name, np.ones(4)), 0.0, atol=1e-10)
+
+
+def test_lss_on_the_singular_tandem_follows_the_notebook_densely_and_krylov_matrix_free():
+    """H = [[2, 2], [2, 2]] (det 0): the dense version regularises, (H^T H + lam I)^{-1} H^T;
+    GMRES solves H u = xi exactly (xi lies in H's range). Along the singular direction
+    sigma^2 = 16, so H^T u differs by the factor 16 / (16 + lam)."""
+    game, w = tandem_fixed_point()
+    w = w + np.array([0.2, 0.1])
+    xi, lam = aga_ref.simultaneous_gradient(game, w), 0.1
+    np.testing.assert_allclose(aga_ref.lss_direction(game, w, lam), xi, rtol=1e-10)
+    dense = aga_ref.lss_direction_dense(game, w, lam)
+    np.testing.assert_allclose(dense, 0.5 * (xi + 16 / (16 + lam) * xi), rtol=1e-12)
+
+
+def test_matrix_free_and_dense_solves_agree_on_the_ipd():
+    from games.opponent_shaping import ipd
+
+    game = ipd()
+    for seed in range(3):
+        w = np.random.default_rng(seed).normal(size=10)
+        for name, kwargs in [("cgd", {"alpha": 1.0}), ("lss", {"lam": 0.1})]:
+            mf = aga_ref.direction(game, name, w, **kwargs)
+            dense = aga_ref.direction(game, name + "_dense", w, **kwargs)
+            np.testing.assert_allclose(mf, dense, rtol=1e-8, atol=1e-12)
+
+
+def test_the_dense_off_diagonal_hessian_zeroes_exactly_the_diagonal_blocks():
+    game, S, bs = quadratic(1)
+    w = np.zeros(game.dim)
+    np.testing.assert_allclose(off_diagonal_hessian(game, w), by_hand(game, S, bs, w, 1.0)["H_o"],
+                               atol=1e-12)  # fmt: skip
+
+
+def test_a_singular_cgd_system_is_an_error_not_a_nan():
+    """l_1 = l_2 = x y: H_o = [[0, 1], [1, 0]], so I + H_o is singular, and xi = (y, x) =
+    (0, 1) at (1, 0) is not in its range."""
+    product = {"Q": [[0.0, 1.0], [1.0, 0.0]]}
+    game = smooth_game([product, product], [1, 1])
+    with pytest.raises(np.linalg.LinAlgError, match="alpha"):
+        aga_ref.cgd_direction(game, np.array([1.0, 0.0]), 1.0)
+    assert np.all(np.isfinite(aga_ref.cgd_direction(game, np.array([1.0, 0.0]), 0.5)))
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, match",
+    [
+        ("la", {"alpha": 0.0}, "alpha"),
+        ("lola", {"alpha": -1.0}, "alpha"),
+        ("sos", {"alpha": 1.0, "a": 1.5}, "a must be"),
+        ("sos", {"alpha": 1.0, "b": 0.0}, "b must be"),
+        ("eg", {"alpha": float("nan")}, "alpha"),
+        ("cgd", {"alpha": 0.0}, "alpha"),
+        ("lss", {"lam": 0.0}, "lam"),
+        ("lss_dense", {"lam": -0.1}, "lam"),
+    ],
+)
+def test_bad_constants_are_refused_by_name(name, kwargs, match):
+    game, w = toy_point()
+    with pytest.raises(ValueError, match=match):
+        aga_ref.direction(game, name, w, **kwargs)
+
+
+def test_every_new_method_runs_in_the_optimisation_loop():
+    game, w = toy_point()
+    for name, kwargs in [("la", {"alpha": 0.1}), ("lola", {"alpha": 0.1}),
+                         ("sos", {"alpha": 0.1}), ("eg", {"alpha": 0.1}),
+                         ("cgd", {"alpha": 0.1}), ("lss", {})]:  # fmt: skip
+        trajectory = aga_ref.optimize(game, name, w, 5, 0.05, **kwargs)
+        assert trajectory.shape == (6, 2) and np.all(np.isfinite(trajectory))
+    with pytest.raises(TypeError, match="lola"):
+        aga_ref.optimize(game, "lola", w, 5, 0.05, lam=1.0)
