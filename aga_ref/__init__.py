@@ -7,15 +7,24 @@ Modules: ``game`` (differentiable games), ``derivatives`` (xi, xi_c, H v, H^T v,
 dense H and H_c), ``aga`` (Eq. 1 and the sign rules), ``baselines`` (Simul-Ind, Simul-Co,
 CGA, SGA), ``lookahead`` (LA, LOLA, SOS), ``game_solvers`` (EG, CGD, LSS), ``shaping``
 (SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``,
-``conformance`` and ``conformance_ppo`` (the cases other implementations are checked
-against: games and PPO minibatches), ``scales`` (their tolerance, matrix-free),
+``conformance``, ``conformance_ppo`` and ``conformance_dynamics`` (the cases other
+implementations are checked against: games, PPO minibatches, the game-dynamics family),
+``scales`` (their tolerance, matrix-free),
 ``families`` (the kit's games from their specs) and ``verify``; the modules are attributes
 of the package (``aga_ref.conformance.cases()``). ``aga_ref.testing`` (hypothesis checks of
 your implementation) is imported on its own: it needs hypothesis. The learner is the
 subpackage ``aga_ref.rl``, imported on its own.
 """
 
-from aga_ref import conformance, conformance_ppo, families, finite_diff, scales, verify
+from aga_ref import (
+    conformance,
+    conformance_dynamics,
+    conformance_ppo,
+    families,
+    finite_diff,
+    scales,
+    verify,
+)
 from aga_ref._checks import NonFiniteError
 from aga_ref.aga import (
     SIGN_RULES,
@@ -77,5 +86,5 @@ __all__ = [
     "conformance_ppo", "finite_diff", "verify", "families", "scales", "off_diagonal_hvp",
     "cgd_direction", "cgd_direction_dense", "eg_direction", "lss_direction",
     "lss_direction_dense", "LookaheadTerms", "SosTerms", "la_direction", "lola_direction",
-    "lookahead_terms", "sos_direction", "sos_terms",
+    "lookahead_terms", "sos_direction", "sos_terms", "conformance_dynamics",
 ]  # fmt: skip

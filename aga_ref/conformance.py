@@ -19,8 +19,9 @@ exactly; cases keep every sign at least a relative ``1e-3`` away from a tie.
 
 ``SCHEMA_PATH`` is the JSON Schema of the data file and ``SUBMISSION_SCHEMA_PATH`` that of a
 submission (``{case_id: {quantity: value}}``); ``aga-ref verify`` validates against both.
-The PPO minibatch cases (``aga_ref.conformance_ppo``) have their own data file and schema;
-``check``, ``check_all`` and ``aga-ref verify`` know their ids too.
+The PPO minibatch cases (``aga_ref.conformance_ppo``) have their own data file and schema,
+the game-dynamics cases (``aga_ref.conformance_dynamics``: LA, LOLA, SOS, EG, CGD, LSS) their
+own data file; ``check``, ``check_all`` and ``aga-ref verify`` know their ids too.
 """
 
 import json
@@ -185,20 +186,22 @@ def check(case_id, outputs, rtol=RTOL, atol=ATOL, path=DATA_PATH):
 
 
 def _cases_by_id(path):
-    """The cases of ``path`` by id; the default also holds the PPO minibatch cases."""
+    """The cases of ``path`` by id; the default also holds the PPO minibatch cases and the
+    game-dynamics cases."""
     known = {c["id"]: c for c in cases(path)}
     if path == DATA_PATH:
-        from aga_ref import conformance_ppo  # imported here: it imports this module
+        from aga_ref import conformance_dynamics, conformance_ppo  # they import this module
 
         known.update({c["id"]: c for c in conformance_ppo.cases()})
+        known.update({c["id"]: c for c in conformance_dynamics.cases()})
     return known
 
 
 def _check(known, case_id, outputs, rtol, atol):
     if case_id not in known:
         message = (
-            f"unknown case id {case_id!r}; see aga_ref.conformance.cases() "
-            "and aga_ref.conformance_ppo.cases()"
+            f"unknown case id {case_id!r}; see aga_ref.conformance.cases(), "
+            "aga_ref.conformance_ppo.cases() and aga_ref.conformance_dynamics.cases()"
         )
         return Report(case_id, [], [message])
     if not isinstance(outputs, dict):

@@ -3,9 +3,9 @@ cases and print a pass/fail table per quantity, the coverage, then every failure
 0 when everything given matches, 1 on any mismatch or problem (or, with --require-all, on a
 case or quantity left out), 2 when the file cannot be read.
 
-PATH.json holds {case_id: {quantity: value}} for any of the two kits' cases, the games'
-(toy/0, ...) and the PPO minibatches' (ppo/0, ...): see aga_ref/data/submission.schema.json
-and docs/verify.md.
+PATH.json holds {case_id: {quantity: value}} for any of the three kits' cases, the games'
+(toy/0, ...), the PPO minibatches' (ppo/0, ...) and the game dynamics' (dynamics/ipd/0, ...):
+see aga_ref/data/submission.schema.json and docs/verify.md.
 """
 
 import argparse
@@ -15,10 +15,14 @@ import sys
 
 import jsonschema
 
-from aga_ref import conformance, conformance_ppo
+from aga_ref import conformance, conformance_dynamics, conformance_ppo
 from aga_ref.conformance import ATOL, RTOL, RTOL_FLOAT32, SIGNS, check_all
 
-KITS = (("the games", conformance), ("PPO minibatches", conformance_ppo))
+KITS = (
+    ("the games", conformance),
+    ("PPO minibatches", conformance_ppo),
+    ("game dynamics", conformance_dynamics),
+)
 
 
 def summarise(reports):
@@ -127,7 +131,8 @@ def main(argv=None):
     parser.add_argument("--atol", type=tolerance, default=ATOL, help=f"default {ATOL}")
     parser.add_argument("--require-all", action="store_true",
                         help="fail unless every case and every quantity of each kit the file "
-                             "uses (the games, the PPO minibatches) is given")  # fmt: skip
+                             "uses (the games, the PPO minibatches, the game dynamics) is "
+                             "given")  # fmt: skip
     args = parser.parse_args(argv)
     try:
         with open(args.path, encoding="utf-8") as f:
