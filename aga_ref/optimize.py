@@ -2,7 +2,8 @@
 
 ``METHODS`` maps a method name to its direction function ``v(game, w, **kwargs)``. The loop
 returns the whole trajectory so that figures and tests can look at every step, and it stops
-with a ``DivergenceError`` naming the step as soon as a value becomes non-finite.
+with a ``DivergenceError`` naming the step as soon as a value becomes non-finite or a
+method's linear solve fails (CGD, LSS).
 """
 
 import inspect
@@ -99,7 +100,7 @@ def optimize(game, method, w0, num_steps, eta, projection=None, tol=None, **kwar
     for t in range(num_steps):
         try:
             v = np.asarray(direction(game, method, w, **kwargs), dtype=np.float64)  # (D,)
-        except NonFiniteError as error:
+        except (NonFiniteError, np.linalg.LinAlgError) as error:  # a failed solve too
             message = f"{name} diverged at step {t + 1}: {error}"
             raise DivergenceError(message, trajectory[: t + 1]) from error
         if v.shape != (game.dim,):

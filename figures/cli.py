@@ -12,6 +12,8 @@ It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself ne
     aga-ref plot DIR...                  curves, outcome table, episode GIF of train runs
     aga-ref sweep --env-steps N [...]    the protocol grid of train runs (figures/sweep.py)
     aga-ref probe DIR...                 hidden activations and logit spread of trained actors
+    aga-ref family [--quick] [...]       AgA among LA, LOLA, SOS, EG, CGD, LSS on the IPD,
+                                         matching pennies and tandem (figures/game_family.py)
 """
 
 import argparse
@@ -48,13 +50,17 @@ def make_parser():
     commands.add_parser("verify", help="check another implementation's outputs", add_help=False)
     commands.add_parser("cases", help="print the paths of the conformance cases (JSON)",
                         description="Print the paths of the conformance cases (JSON): the "
-                                    "games', then the PPO minibatches'.")  # fmt: skip
+                                    "games', the PPO minibatches', then the game "
+                                    "dynamics'.")  # fmt: skip
     commands.add_parser("train", help="train agents on Cleanup, Harvest or Selfish-MMM2",
                         add_help=False)  # fmt: skip
     commands.add_parser("plot", help="curves, outcome tables and a GIF of aga-ref train runs",
                         add_help=False)  # fmt: skip
     commands.add_parser("sweep", help="run a grid of aga-ref train runs", add_help=False)
     commands.add_parser("probe", help="what trained actors compute on fixed observations",
+                        add_help=False)  # fmt: skip
+    commands.add_parser("family", help="AgA among LOLA, SOS and the other game-dynamics "
+                        "methods on the IPD, matching pennies and tandem",
                         add_help=False)  # fmt: skip
     return parser
 
@@ -79,16 +85,21 @@ def main(argv=None):
         from figures.train_plot import main as plot
 
         return plot(argv[1:]) or 0
+    if argv[:1] == ["family"]:
+        from figures.game_family import main as family
+
+        return family(argv[1:]) or 0
     if argv[:1] == ["verify"]:
         from aga_ref.verify import main as verify
 
         return verify(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "cases":
-        from aga_ref import conformance, conformance_ppo
+        from aga_ref import conformance, conformance_dynamics, conformance_ppo
 
         print(conformance.DATA_PATH)
         print(conformance_ppo.DATA_PATH)
+        print(conformance_dynamics.DATA_PATH)
     if args.command == "demo":
         from figures import demo
 
