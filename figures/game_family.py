@@ -117,9 +117,8 @@ def run_all(quick=False, seed=0, jobs=2, log=print):
     return results
 
 
-def main(argv=None):
-    from figures.game_family_report import write_outputs
-
+def make_parser():
+    """The command line of ``aga-ref family``."""
     parser = argparse.ArgumentParser(prog="aga-ref family", description=description(__doc__))
     parser.add_argument("--out", help="output folder (default: results/family; with "
                         "--update-readme: docs/results/family)")  # fmt: skip
@@ -131,6 +130,13 @@ def main(argv=None):
     parser.add_argument("--update-readme", metavar="PAGE",
                         help="rewrite the section between <!-- family:start/end --> markers "
                         "of this Markdown page (docs/game-family.md)")  # fmt: skip
+    return parser
+
+
+def main(argv=None):
+    from figures.game_family_report import write_outputs
+
+    parser = make_parser()
     args = parser.parse_args(argv)
     out = args.out or ("docs/results/family" if args.update_readme else "results/family")
     if args.update_readme:
