@@ -210,13 +210,25 @@ def _check(known, case_id, outputs, rtol, atol):
         return Report(case_id, [], ["outputs is empty: give at least one quantity"])
     case, rows = known[case_id], []
     for name, value in outputs.items():
-        if name not in case["expected"]:
+        if name not in case["expected"] and name in _left_out(case_id):
+            rows.append((str(name), "not checked at this case: the game-dynamics kit gives "
+                         "no LSS where H is singular (tandem)", None, None))  # fmt: skip
+        elif name not in case["expected"]:
             known_names = ", ".join(case["expected"])
             rows.append((str(name), f"unknown quantity; known: {known_names}", None, None))
         else:
             scale, n = case["scale"].get(name), len(case["game"]["sizes"])
             rows.append(_compare(name, value, case["expected"][name], scale, rtol, atol, n))
     return Report(case_id, rows, [])
+
+
+def _left_out(case_id):
+    """Quantities of a case's kit that the kit leaves out at some of its cases."""
+    if not str(case_id).startswith("dynamics/"):
+        return set()
+    from aga_ref import conformance_dynamics
+
+    return {conformance_dynamics.LSS_KEY}
 
 
 def _numeric(value):
@@ -265,8 +277,8 @@ def _mismatch(o, e, tol, rtol, n):
     worst = np.unravel_index(np.argmax(np.abs(o - e)), o.shape)
     index = ", ".join(str(int(i)) for i in worst)
     text = f"MISMATCH: worst entry [{index}] yours {o[worst]:.10g}, expected {e[worst]:.10g}"
-    if o.size < 2 or np.count_nonzero(e) == 0:
-        return text
+    if o.size < 2 or np.count_nonzero(e) == 0 or np.all(e == e.flat[0]):
+        return text  # a factor says nothing when every expected entry is the same
     r = float(o.ravel() @ e.ravel() / (e.ravel() @ e.ravel()))  # least-squares factor
     if np.max(np.abs(o - r * e)) > tol:
         return text

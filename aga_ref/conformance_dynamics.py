@@ -11,10 +11,12 @@ three-player quadratic game, ``smooth_b``) and the three of Letcher et al. 2019
 
 Conventions (docs/game-family.md): ``H_o`` is ``H`` without its diagonal blocks;
 ``chi_i = sum_{j != i} H_ji^T grad_{w_j} l_i``; every direction is what the step subtracts
-(``w <- w - eta v``). LSS is given only where ``H`` is invertible: where ``H`` is singular
-(tandem) the notebook's ``det(H) == 0`` switch decides, which no other implementation can be
-expected to reproduce in floating point. Points keep SOS's ``p`` a relative ``1e-3`` away from
-the switches of its branches, so every framework takes the same branch.
+(``w <- w - eta v``). The expected CGD and LSS values come from the dense solves (LAPACK),
+not from GMRES's ``1e-10`` residual. LSS is given only where ``H`` is invertible: where
+``H`` is singular (tandem) the notebook's ``det(H) == 0`` switch decides, which no other
+implementation can be expected to reproduce in floating point. Points keep SOS's ``p`` a
+relative ``1e-3`` away from the switches of its branches, so every framework takes the same
+branch.
 ``tests/test_conformance_dynamics.py`` recomputes every expected value with finite
 differences of the loss values and the formulas written out with NumPy matrices.
 
@@ -27,7 +29,7 @@ import os
 import numpy as np
 
 from aga_ref import conformance
-from aga_ref.game_solvers import cgd_direction, eg_direction, lss_direction_dense
+from aga_ref.game_solvers import cgd_direction_dense, eg_direction, lss_direction_dense
 from aga_ref.lookahead import sos_terms
 
 VERSION = 1
@@ -58,7 +60,7 @@ def reference_outputs(game, w, with_lss=True):
         f"sos_p[alpha={ALPHA},a={SOS_A},b={SOS_B}]": sos.p,
         f"sos[alpha={ALPHA},a={SOS_A},b={SOS_B}]": sos.direction,
         f"eg[alpha={ALPHA}]": eg_direction(game, w, ALPHA),
-        f"cgd[alpha={ALPHA}]": cgd_direction(game, w, ALPHA),
+        f"cgd[alpha={ALPHA}]": cgd_direction_dense(game, w, ALPHA),
     }  # fmt: skip
     if with_lss:
         out[LSS_KEY] = lss_direction_dense(game, w, LSS_LAM)

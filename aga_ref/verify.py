@@ -26,7 +26,7 @@ KITS = (
 
 
 def summarise(reports):
-    """Per quantity: [cases checked, failures, worst error, tolerance]."""
+    """Per quantity: [cases checked, failures, worst error, the tolerance at that case]."""
     table = {}
     for report in reports:
         for quantity, status, error, tol in report.rows:
@@ -34,7 +34,7 @@ def summarise(reports):
             entry[0] += 1
             entry[1] += status != "ok"
             if error is not None and (entry[2] is None or error > entry[2]):
-                entry[2] = error
+                entry[2], entry[3] = error, tol  # the tolerance it is compared with
     return table
 
 
@@ -66,7 +66,7 @@ def render(reports, out=None, require_all=False, extra_problems=()):
     print(row.format("quantity", "cases", "failed", "worst error", "tolerance", "result"), file=out)
     for quantity, (count, failed, worst, tol) in table.items():
         worst_text = "-" if worst is None else f"{worst:.2e}"
-        tol_text = f"{tol:.0e}" if tol is not None else "exact" if quantity in SIGNS else "-"
+        tol_text = f"{tol:.2e}" if tol is not None else "exact" if quantity in SIGNS else "-"
         result = "PASS" if not failed else "FAIL"
         print(row.format(quantity, count, failed, worst_text, tol_text, result), file=out)
     incomplete = _print_coverage(reports, out)
@@ -107,6 +107,10 @@ def _print_coverage(reports, out):
             missing = sorted(set(kit.QUANTITIES) - given)
             if missing:
                 print(f"  not given in any case: {', '.join(missing)}", file=out)
+            left = sorted(ids - {r.case_id for r in reports if r.rows})
+            if left:
+                more = f" and {len(left) - 10} more" if len(left) > 10 else ""
+                print(f"  cases not given: {', '.join(left[:10])}{more}", file=out)
     return incomplete
 
 

@@ -12,7 +12,8 @@ away (``conformance_dynamics`` module docstring) and CGD's matrix is well condit
 Tolerance scales ``S`` propagate absolute values as ``aga_ref.conformance.reference_scales``
 does, with the dense matrices (every game here has ``D <= 10``): player i's full gradient
 ``G_i`` carries ``s_i = |G_i| + |hess l_i| |w|``; a product ``A x`` carries
-``|A| (|x| + s_x)``; a solve ``A^{-1} y`` carries ``|A^{-1}| (s_y + |A| |x|)``.
+``|A| (|x| + s_x)``; a solve ``A^{-1} y`` carries ``|A^{-1}| (s_y + |A| |x|)``; terms that
+cancel inside a gradient add their size (``cancelling_terms``: matching pennies).
 """
 
 import json
@@ -82,7 +83,17 @@ def _robust(game, w):
     return all(checks), bool(with_lss)
 
 
-def scales(game, w, out):
+def cancelling_terms(family, v):
+    """The size of terms that cancel inside the gradients at ``v`` (D,), added to their
+    scales: matching pennies' ``d l_1 / d w_k = 2 p_k (1 - p_k) (2 p_other - 1)``, whose
+    ``2 p - 1`` cancels terms of size ``2 p + 1`` near the equilibrium; 0 elsewhere."""
+    if family != "matching_pennies":
+        return 0.0
+    p = 1.0 / (1.0 + np.exp(-v))
+    return 2 * p * (1 - p) * (2 * p[::-1] + 1)
+
+
+def scales(game, w, out, family=None):
     """``{quantity: S}``: the size of the terms each quantity is computed from (module
     docstring), never below ``max |expected|``."""
     blocks = game.blocks
@@ -90,7 +101,8 @@ def scales(game, w, out):
     def terms(v):  # full gradients, full Hessians, their scales s_i, at v
         G = [grad(loss)(v) for loss in game.losses]
         K = [hessian(loss)(v) for loss in game.losses]
-        return G, K, [np.abs(g) + np.abs(k) @ np.abs(v) for g, k in zip(G, K)]
+        extra = cancelling_terms(family, v)
+        return G, K, [np.abs(g) + np.abs(k) @ np.abs(v) + extra for g, k in zip(G, K)]
 
     G, K, s = terms(w)
     xi = np.concatenate([G[i][b] for i, b in enumerate(blocks)])
@@ -158,7 +170,7 @@ def generate(seed=0, tries=3000):
             out = conformance_dynamics.reference_outputs(game, w, with_lss)
             found.append({"id": f"dynamics/{game_id}/{len(found)}", "game": game_id,
                           "tags": tags, "w": w.tolist(), "expected": out,
-                          "scale": scales(game, w, out)})  # fmt: skip
+                          "scale": scales(game, w, out, spec["family"])})  # fmt: skip
             if not any(wanted.values()):
                 break
         cases += found

@@ -98,3 +98,23 @@ def test_sos_branch_cases_keep_p_away_from_the_switches():
             assert p == pytest.approx(xi @ xi, rel=1e-12) and np.linalg.norm(xi) < SOS_B
         if "sos_p1_branch" in case["tags"]:
             assert 0 < p < 1 - 1e-3
+
+
+def test_the_verifier_explains_what_is_left_out_and_names_missing_cases(tmp_path, capsys):
+    tandem = next(c for c in CASES if c["game"]["family"] == "tandem")
+    report = conformance.check(tandem["id"], {LSS_KEY: [0.0, 0.0]})
+    assert not report and "H is singular" in str(report) and "unknown" not in str(report)
+    partial = {c["id"]: dict(c["expected"]) for c in CASES[1:]}
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(partial))
+    assert verify([str(path), "--require-all"]) == 1
+    assert f"cases not given: {CASES[0]['id']}" in capsys.readouterr().out
+
+
+def test_no_factor_hint_when_every_expected_entry_is_the_same():
+    """On tandem every vector is a multiple of (1, 1): 'k x the expected' would be true of
+    any wrong answer, so it is not said."""
+    tandem = next(c for c in CASES if c["game"]["family"] == "tandem")
+    key = f"la[alpha={ALPHA}]"
+    wrong = (np.asarray(tandem["expected"][key]) * 1.5).tolist()
+    assert "x the expected" not in str(conformance.check(tandem["id"], {key: wrong}))

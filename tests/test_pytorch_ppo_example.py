@@ -68,7 +68,7 @@ def test_pytorch_ppo_implementation_in_float32_passes_with_the_float32_tolerance
     --rtol 1e-4, as documented."""
     assert load_example().main(["--out", str(tmp_path / "o.json"), "--float32"]) == 0
     out = capsys.readouterr().out
-    assert "RESULT: PASS" in out and "1e-04  PASS" in out
+    assert "RESULT: PASS" in out and "1.00e-04  PASS" in out
     assert 1e-9 < worst_error(out, "Ht_xi") < 1e-6
 
 
