@@ -1,6 +1,7 @@
 """aga-ref's nine game-dynamics methods against Letcher et al.'s own notebook.
 
     python examples/check_sos_notebook.py PATH/stable_opponent_shaping.ipynb [--points 20]
+    python examples/check_sos_notebook.py PATH/stable_opponent_shaping.ipynb --ipd-runs 50
 
 Needs PyTorch and a copy of the notebook from ``github.com/aletcher/stable-opponent-shaping``
 (it is not shipped here). The script runs the notebook's own game definitions and its
@@ -8,6 +9,12 @@ Needs PyTorch and a copy of the notebook from ``github.com/aletcher/stable-oppon
 pennies, the IPD and tandem, and compares each method's step ``(th_before - th_after) /
 alpha`` with aga-ref's direction at the same point, printing the largest relative difference
 per game and method. Exit status 0 when every difference is below ``--rtol`` (1e-9).
+
+``--ipd-runs N`` instead runs the notebook's own IPD experiment (its code, its float32, its
+``N(0, 1)`` starts seeded by ``torch.manual_seed(--seed)``, 100 steps at ``alpha = 1``) for
+each of its methods and prints the final average loss and how many runs end in mutual
+cooperation (both players' ``(1 - gamma) l_i <= 1.1``) or defection (both ``>= 1.9``), the
+thresholds of ``aga-ref family``'s table, to compare with that table.
 """
 
 import argparse
@@ -71,13 +78,37 @@ def notebook_step(namespace, game_name, algo, w, sizes, alpha):
     return (w - after) / alpha
 
 
+def notebook_ipd(namespace, runs, seed, steps=100, gamma=0.96):
+    """The notebook's IPD cell, run by its own ``init_th`` and ``update_th`` (float32)."""
+    torch.manual_seed(seed)
+    dims, Ls = namespace["ipd"](gamma)
+    for algo in ("nl", "la", "lola", "sos", "co", "sga", "eg", "cgd", "lss"):
+        final = []
+        for _ in range(runs):
+            th = namespace["init_th"](dims, 1.0)
+            for _ in range(steps):
+                th, _ = namespace["update_th"](th, Ls, 1.0, algo)
+            final.append([(1 - gamma) * float(loss.detach()) for loss in Ls(th)])
+        final = np.array(final)  # (runs, 2), at the parameters after the last step
+        coop = int(np.sum(np.all(final <= 1.1, axis=1)))
+        defect = int(np.sum(np.all(final >= 1.9, axis=1)))
+        print(f"ipd {algo:5s} (1-gamma) l_1 {final[:, 0].mean():.3f} +- {final[:, 0].std():.3f}"
+              f"  cooperate {coop}/{runs}  defect {defect}/{runs}")  # fmt: skip
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebook", help="path to stable_opponent_shaping.ipynb")
     parser.add_argument("--points", type=int, default=20, help="random points per game")
     parser.add_argument("--rtol", type=float, default=1e-9, help="largest relative difference")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ipd-runs", type=int, default=0,
+                        help="run the notebook's IPD experiment with this many runs "
+                        "instead")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.ipd_runs:
+        return notebook_ipd(notebook_namespace(args.notebook), args.ipd_runs, args.seed)
     torch.set_default_dtype(torch.float64)
     namespace = notebook_namespace(args.notebook)
     rng, worst_all = np.random.default_rng(args.seed), 0.0

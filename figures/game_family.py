@@ -127,6 +127,9 @@ def make_parser():
                         help="seed of the random starts, an integer >= 0 (default: 0)")  # fmt: skip
     parser.add_argument("--jobs", type=count(1), default=2,
                         help="tasks run at once, an integer >= 1 (default: 2)")  # fmt: skip
+    parser.add_argument("--replot", action="store_true",
+                        help="redraw the figure, table and summary from the curves a finished "
+                        "run saved in --out (game_family_curves.npz), without running")  # fmt: skip
     parser.add_argument("--update-readme", metavar="PAGE",
                         help="rewrite the section between <!-- family:start/end --> markers "
                         "of this Markdown page (docs/game-family.md)")  # fmt: skip
@@ -147,11 +150,27 @@ def main(argv=None):
         except (OSError, ValueError) as error:
             parser.error(f"--update-readme: {error}")
     out_folder(parser, out)
+    if args.replot:
+        from figures.game_family_report import load_curves
+
+        try:
+            results = load_curves(out)
+            with open(os.path.join(out, "config.json"), encoding="utf-8") as f:
+                command = json.load(f)["command"]
+        except (OSError, KeyError, ValueError) as error:
+            parser.error(f"--replot: no finished run in {out}: {error}")
+        summary = write_outputs(out, results, command, list(METHODS))
+        return _finish(args, out, summary)
     results = run_all(quick=args.quick, seed=args.seed, jobs=args.jobs)
     command = "aga-ref family" + (" --quick" if args.quick else "") + f" --seed {args.seed}"
     summary = write_outputs(out, results, command, list(METHODS))
     with open(os.path.join(out, "config.json"), "w", encoding="utf-8") as f:
         json.dump({"command": command, "games": GAMES_DOC, "methods": list(METHODS)}, f, indent=1)
+    return _finish(args, out, summary)
+
+
+def _finish(args, out, summary):
+    """Rewrite the page's section (with --update-readme) and say where the files are."""
     if args.update_readme:
         from figures.reproduce import update_readme
 

@@ -8,6 +8,7 @@ from figures.output import colours, plt, save_figure, save_table
 
 PREFIX = "{prefix}"  # image links: filled in by figures.reproduce.update_readme
 COOPERATE, DEFECT, NEAR_NASH = 1.1, 1.9, 0.01  # thresholds of the table's shares
+OFF_CHART = 1e3  # a mean curve beyond this leaves the panel's y-range to the others
 
 
 def _final(series):
@@ -49,8 +50,8 @@ def table_rows(results):
 
 HEADER = [
     "method", "IPD: (1-gamma) l_1 at the end", "IPD: both <= 1.1 (cooperate)",
-    "IPD: both >= 1.9 (defect)", "pennies: ||w|| at the end, median [IQR]",
-    "pennies: ||w|| <= 0.01", "tandem: l_1 at the end", "tandem: x + y at the end",
+    "IPD: both >= 1.9 (defect)", "pennies: distance to w* = 0 at the end, median [IQR]",
+    "pennies: distance <= 0.01", "tandem: l_1 at the end", "tandem: x + y at the end",
     "diverged (IPD/pennies/tandem)",
 ]  # fmt: skip
 
@@ -62,8 +63,19 @@ def plot(results, out_dir):
               ("matching_pennies", "distance", "Matching pennies: ||w - w*|| (log)", "median"),
               ("tandem", "loss_1", "Tandem: l_1", "mean")]  # fmt: skip
     labels = list(results["ipd"])
-    palette = dict(zip(labels, colours(len(labels))))
+    others = [label for label in labels if not label.startswith("AgA")]
+    palette = dict(zip(others, colours(len(others))))
+    palette.update(
+        {
+            label: shade
+            for label, shade in zip(
+                [label for label in labels if label.startswith("AgA")],
+                ("black", "dimgray", "silver"),
+            )
+        }
+    )
     for ax, (game, key, title, centre) in zip(axes, panels):
+        shown, off = [], []  # the y-range of the curves that stay within OFF_CHART
         for label in labels:
             series = results[game][label][key]  # (runs, T+1)
             steps = np.arange(series.shape[1])
@@ -77,6 +89,17 @@ def plot(results, out_dir):
             ax.plot(steps, mid, color=palette[label], lw=2.6 if aga else 1.4,
                     ls="--" if label == "Simul-Co" else "-", label=label)  # fmt: skip
             ax.fill_between(steps, low, high, color=palette[label], alpha=0.07)
+            finite = mid[np.isfinite(mid)]
+            if finite.size and np.max(np.abs(finite)) > OFF_CHART:
+                off.append(label)
+            else:
+                shown.append(finite)
+        if off and shown:  # a diverging method would flatten every other curve
+            values = np.concatenate(shown)
+            pad = 0.1 * (values.max() - values.min() + 1e-12)
+            ax.set_ylim(values.min() - pad, values.max() + pad)
+            ax.text(0.98, 0.97, "off the chart (diverging): " + ", ".join(off),
+                    transform=ax.transAxes, ha="right", va="top", fontsize=9)  # fmt: skip
         ax.set_title(title, fontsize=11)
         ax.set_xlabel("learning step")
         ax.grid(alpha=0.3)
@@ -88,6 +111,16 @@ def plot(results, out_dir):
                bbox_to_anchor=(0.5, -0.04), frameon=False)  # fmt: skip
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return save_figure(fig, out_dir, "game_family")
+
+
+def load_curves(out_dir):
+    """``{game: {label: result}}`` back from ``game_family_curves.npz`` (``--replot``)."""
+    results = {}
+    with np.load(os.path.join(out_dir, "game_family_curves.npz")) as data:
+        for key in data.files:
+            game, label, quantity = key.split("/")
+            results.setdefault(game, {}).setdefault(label, {})[quantity] = data[key]
+    return results
 
 
 def write_outputs(out_dir, results, command, order):

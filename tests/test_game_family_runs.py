@@ -39,9 +39,10 @@ def test_bad_flags_name_the_flag(flag, capsys):
     assert flag[0] in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_ipd_claims_hold_on_a_few_runs():
     """The published picture on 3 runs of 100 steps: LOLA and SOS reach mutual cooperation
-    (average loss per step near 1), naive learning mutual defection (near 2)."""
+    (average loss per step near 1), naive learning mutual defection (near 2). About 20 s."""
     final = {label: run_task("ipd", label, 3, 100, seed=0)[2]["avg_loss_1"][:, -1]
              for label in ("NL", "LOLA", "SOS")}  # fmt: skip
     assert np.all(final["NL"] > 1.9)
