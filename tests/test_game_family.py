@@ -285,20 +285,64 @@ def test_a_singular_cgd_system_is_an_error_not_a_nan():
 @pytest.mark.parametrize(
     "name, kwargs, match",
     [
-        ("la", {"alpha": 0.0}, "alpha"),
-        ("lola", {"alpha": -1.0}, "alpha"),
-        ("sos", {"alpha": 1.0, "a": 1.5}, "a must be"),
-        ("sos", {"alpha": 1.0, "b": 0.0}, "b must be"),
-        ("eg", {"alpha": float("nan")}, "alpha"),
-        ("cgd", {"alpha": 0.0}, "alpha"),
-        ("lss", {"lam": 0.0}, "lam"),
-        ("lss_dense", {"lam": -0.1}, "lam"),
+        *[(name, {"alpha": bad}, "^alpha must be a finite number > 0")
+          for name in ("la", "lola", "sos", "eg", "cgd", "cgd_dense")
+          for bad in (0.0, -1.0, float("nan"))],
+        ("sos", {"alpha": 1.0, "a": 1.5}, "^a must be in"),
+        ("sos", {"alpha": 1.0, "a": 0.0}, "^a must be a finite number > 0"),
+        ("sos", {"alpha": 1.0, "b": 0.0}, "^b must be a finite number > 0"),
+        ("lss", {"lam": 0.0}, "^lam must be a finite number > 0"),
+        ("lss_dense", {"lam": -0.1}, "^lam must be a finite number > 0"),
     ],
-)
+)  # fmt: skip
 def test_bad_constants_are_refused_by_name(name, kwargs, match):
     game, w = toy_point()
     with pytest.raises(ValueError, match=match):
         aga_ref.direction(game, name, w, **kwargs)
+
+
+def test_sos_accepts_a_equal_to_1_and_its_defaults_are_the_papers():
+    game, S, bs, w = find_point(lambda t: 0 < t.p1 < 1 and t.p2 == 1)
+    assert np.all(np.isfinite(aga_ref.sos_direction(game, w, 0.5, a=1.0)))
+    np.testing.assert_array_equal(aga_ref.sos_direction(game, w, 0.5),
+                                  aga_ref.sos_direction(game, w, 0.5, a=0.5, b=0.1))  # fmt: skip
+    near, _, _, w_near = find_point(lambda t: 0.1 < np.linalg.norm(t.xi) < 0.3)
+    assert sos_terms(near, w_near, 0.5).p2 == 1.0  # b = 0.1 by default: ||xi|| >= b gives 1
+    assert sos_terms(near, w_near, 0.5, b=0.5).p2 < 1.0
+
+
+def test_p2_is_1_whenever_xi_is_at_least_b_even_when_its_square_is_below_1():
+    game, S, bs, w = find_point(lambda t: 0.1 < np.linalg.norm(t.xi) < 0.9)
+    t = sos_terms(game, w, 0.5)
+    assert t.p2 == 1.0 and np.dot(t.xi, t.xi) < 1.0
+
+
+def singular_game():
+    """l_1 = x^2/2 + x y + x, l_2 = y^2/2 + x y - y: H = [[1, 1], [1, 1]] (det 0) and
+    xi = (x + y + 1, x + y - 1) is never in H's range, so H u = xi has no solution."""
+    return smooth_game([{"Q": [[1.0, 1.0], [1.0, 0.0]], "b": [1.0, 0.0]},
+                        {"Q": [[0.0, 1.0], [1.0, 1.0]], "b": [0.0, -1.0]}], [1, 1])  # fmt: skip
+
+
+@pytest.mark.parametrize("lam", [0.1, 1.0])
+def test_lss_regularises_where_h_u_equals_xi_has_no_solution(lam):
+    """Both versions take (H^T H + lam I)^{-1} H^T xi there; checked by hand."""
+    game, w = singular_game(), np.array([0.3, -0.2])
+    H, xi = np.ones((2, 2)), np.array([1.1, -0.9])
+    u = np.linalg.solve(H.T @ H + lam * np.eye(2), H.T @ xi)
+    want = 0.5 * (xi + H.T @ u)
+    kwargs = {"lam": lam} if lam != 0.1 else {}  # the default is 0.1
+    np.testing.assert_allclose(aga_ref.lss_direction(game, w, **kwargs), want, rtol=1e-9)
+    np.testing.assert_allclose(aga_ref.lss_direction_dense(game, w, **kwargs), want, rtol=1e-12)
+
+
+def test_lookahead_terms_ignore_an_explicit_collective_loss():
+    """H_o xi and chi depend on the players' losses only: the same with l_c given on its own."""
+    game, _, _ = quadratic(3)
+    explicit = aga_ref.Game(game.losses, game.sizes, collective=lambda w: 0.5 * (w @ w))
+    w = np.linspace(-0.4, 0.6, game.dim)
+    for got, want in zip(lookahead_terms(explicit, w), lookahead_terms(game, w)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
 def test_every_new_method_runs_in_the_optimisation_loop():
