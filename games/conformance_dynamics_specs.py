@@ -16,16 +16,15 @@ does, with the dense matrices (every game here has ``D <= 10``): player i's full
 cancel inside a gradient add their size (``cancelling_terms``: matching pennies).
 """
 
-import json
-
 import numpy as np
 from autograd import grad, hessian
 
-from aga_ref import conformance, conformance_dynamics, game_hessian, simultaneous_gradient
+from aga_ref import conformance_dynamics, game_hessian, simultaneous_gradient
 from aga_ref.conformance_dynamics import ALPHA, LSS_KEY, SOS_A, SOS_B
 from aga_ref.game_solvers import off_diagonal_hessian
 from aga_ref.lookahead import sos_terms
 from games.conformance_specs import build as build_kit_game
+from games.conformance_specs import data_file, write
 from games.conformance_specs import game_specs as kit_specs
 
 MARGIN, MAX_COND = 1e-3, 1e6
@@ -174,28 +173,12 @@ def generate(seed=0, tries=3000):
             if not any(wanted.values()):
                 break
         cases += found
-    return {
-        "version": conformance_dynamics.VERSION,
-        "generated_by": "python -m games.conformance_dynamics_specs",
-        "tolerance": {
-            "rtol": conformance.RTOL,
-            "rtol_float32": conformance.RTOL_FLOAT32,
-            "atol": conformance.ATOL,
-        },  # fmt: skip
-        "quantities": conformance_dynamics.QUANTITIES,
-        "games": specs,
-        "cases": cases,
-    }
+    return data_file(conformance_dynamics.VERSION, "games.conformance_dynamics_specs",
+                     conformance_dynamics.QUANTITIES, specs, cases)  # fmt: skip
 
 
 def main():
-    data = generate()
-    with open(conformance_dynamics.DATA_PATH, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1)
-        f.write("\n")
-    tags = [t for c in data["cases"] for t in c["tags"]]
-    summary = {t: tags.count(t) for t in sorted(set(tags))}
-    print(f"wrote {len(data['cases'])} cases to {conformance_dynamics.DATA_PATH}: {summary}")
+    write(generate(), conformance_dynamics.DATA_PATH)
 
 
 if __name__ == "__main__":

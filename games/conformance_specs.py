@@ -181,28 +181,38 @@ def generate(seed=0, tries=2000):
             found.append({"id": f"{game_id}/{len(found)}", "game": game_id, "tags": tags,
                           "w": w.tolist(), "expected": out, "scale": scale})  # fmt: skip
         cases += found
+    return data_file(conformance.VERSION, "games.conformance_specs", conformance.QUANTITIES,
+                     specs, cases)  # fmt: skip
+
+
+def data_file(version, module, quantities, specs, cases):
+    """A kit's data file as a dict in the layout of ``conformance.schema.json``."""
     return {
-        "version": conformance.VERSION,
-        "generated_by": "python -m games.conformance_specs",
+        "version": version,
+        "generated_by": f"python -m {module}",
         "tolerance": {
             "rtol": conformance.RTOL,
             "rtol_float32": conformance.RTOL_FLOAT32,
             "atol": conformance.ATOL,
         },
-        "quantities": conformance.QUANTITIES,
+        "quantities": quantities,
         "games": specs,
         "cases": cases,
     }
 
 
-def main():
-    data = generate()
-    with open(conformance.DATA_PATH, "w", encoding="utf-8") as f:
+def write(data, path):
+    """Write a kit's data file and print how many cases of each tag it holds."""
+    with open(path, "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1)
         f.write("\n")
     tags = [t for c in data["cases"] for t in c["tags"]]
     summary = {t: tags.count(t) for t in sorted(set(tags))}
-    print(f"wrote {len(data['cases'])} cases to {conformance.DATA_PATH}: {summary}")
+    print(f"wrote {len(data['cases'])} cases to {path}: {summary}")
+
+
+def main():
+    write(generate(), conformance.DATA_PATH)
 
 
 if __name__ == "__main__":
