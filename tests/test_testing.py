@@ -190,3 +190,49 @@ def test_planted_ppo_bugs_are_caught(bug, quantity):
     message = caught(testing.assert_ppo_quantities_match, testing.ppo_minibatches(),
                      planted(user_ppo_quantities, bug))  # fmt: skip
     assert re.search(rf"{quantity} +MISMATCH", message)
+
+
+def user_dynamics(spec, w, bug=None):
+    """A user's LA, LOLA, SOS, EG, CGD and LSS from autograd's dense Jacobians of each
+    player's gradient (not aga-ref's matrix-free products); ``bug`` plants one mistake."""
+    from autograd import grad, jacobian
+
+    game, alpha = game_from_spec(spec), 0.3
+    blocks = game.blocks
+    G = [grad(loss)(w) for loss in game.losses]  # full gradients
+    J = [jacobian(grad(loss))(w) for loss in game.losses]  # hess l_i
+    xi = np.concatenate([g[b] for g, b in zip(G, blocks)])
+    H = np.concatenate([j[b] for j, b in zip(J, blocks)])
+    H_o = H.copy()
+    for b in blocks:
+        H_o[b, b] = 0.0
+    chi = np.zeros_like(xi)
+    for i, bi in enumerate(blocks):
+        for j, bj in enumerate(blocks):
+            if j != i:
+                chi[bi] += J[j][bj, bi].T @ G[i][bj]
+    la = xi - alpha * (H if bug == "full_H" else H_o) @ xi
+    dot = -alpha * chi @ la
+    p1 = 1.0 if dot >= 0 else min(1.0, -0.5 * (la @ la) / dot)
+    p = min(p1, xi @ xi if np.linalg.norm(xi) < 0.1 else 1.0)
+    G_eg = [grad(loss)(w - alpha * xi) for loss in game.losses]
+    out = {"chi": chi, "la[alpha=0.3]": la, "lola[alpha=0.3]": la - alpha * chi,
+           "sos_p[alpha=0.3,a=0.5,b=0.1]": p, "sos[alpha=0.3,a=0.5,b=0.1]": la - p * alpha * chi,
+           "eg[alpha=0.3]": np.concatenate([g[b] for g, b in zip(G_eg, blocks)]),
+           "cgd[alpha=0.3]": np.linalg.solve(np.eye(len(xi)) + alpha * H_o, xi)}  # fmt: skip
+    if abs(np.linalg.det(H)) > 1e-12:
+        out["lss[lam=0.1]"] = 0.5 * (xi + H.T @ np.linalg.solve(H, xi))
+    return out
+
+
+@settings(max_examples=20, deadline=None)
+@given(testing.dynamics_games())
+def test_an_independent_game_dynamics_implementation_passes(case):
+    testing.assert_dynamics_match(user_dynamics, *case)
+
+
+def test_the_look_ahead_with_the_full_h_is_caught():
+    """LA with H instead of H_o (the diagonal blocks kept) fails on la, lola and sos."""
+    message = caught(testing.assert_dynamics_match, testing.opponent_shaping_points(),
+                     planted(user_dynamics, "full_H"))  # fmt: skip
+    assert re.search(r"la\[alpha=0.3\] +MISMATCH", message)

@@ -1,66 +1,14 @@
-"""Property-based checks of *your* AgA implementation against aga-ref, from your own pytest
-(docs/verify.md, "Property-based checks of your implementation").
-
-Strategies (hypothesis) draw games of the conformance kit's families as specs, dicts in the
-kit's JSON format (docs/verify.md, step 2; ``aga_ref.families``), with a point ``w``:
-
-    toy_points()                 the paper's toy game, w in [0, 3.5] x [-0.75, 1.5]
-    public_goods_points()        n = 2..4 players, b in [0.5, 2], c in [1, n], w in [-2, 2]^n
-    smooth_points()              random quadratic + sine + cubic games (the kit's "smooth")
-    near_fixed_points(stable)    quadratic games near a fixed point of l_c with H_c positive
-                                 (stable) or negative (unstable) definite: xi_c ~ 0, xi != 0
-    games()                      any of the above
-
-each drawing ``(spec, w)``, ``w`` float64 (D,), and for learners
-
-    ppo_minibatches()            (weights, minibatch) in ``aga_ref.rl.reference``'s layout:
-                                 2..3 tanh-MLP actors, masked actions, inactive samples,
-                                 old log-probabilities at other weights (PPO's clip binds)
-
-Your code enters through one of two protocols (three with PPO):
-
-    quantities(spec, w) -> {name: value}               names of conformance.QUANTITIES
-    direction(spec, w, lam, sign_rule) -> xi_tilde     (D,): xi_c + s |lam| (xi + H_c^T xi_c),
-                                                       s by sign_rule "paper" or "exact"
-    ppo_quantities(weights, minibatch, clip) -> {name: value}   names of
-                                                       conformance_ppo.QUANTITIES
-
-and the checks raise ``AssertionError`` with the kit's report (worst entry, and hints such as
-"a mean instead of a sum?"):
-
-    assert_quantities_match(quantities, spec, w)    every quantity returned vs aga-ref
-    assert_direction_matches(direction, spec, w)    xi_tilde, rules paper/exact/per_agent,
-                                                    lam 0.1 and 1.0, vs aga-ref
-    assert_sign_alignment(direction, spec, w, rule) the sign-alignment property (below)
-    assert_ppo_quantities_match(ppo_quantities, weights, minibatch)   vs
-                                                    ``aga_ref.rl.reference_terms``
-
-with the kit's tolerance (``max|o - e| <= atol + rtol S``, ``S`` of
-``conformance.reference_scales``; ``rtol=conformance.RTOL_FLOAT32`` for float32). Sign
-alignment (paper Corollary 4.3; docs/sign-alignment.md): with ``g = H_c^T xi_c``, a small
-``|lam|`` turns ``xi_tilde`` toward ``g`` where ``<xi_c, g> > 0`` (near a stable fixed point)
-and away where ``<xi_c, g> < 0``: always for the exact rule, for the paper's rule where the
-term its derivation drops is dominated,
-``|<xi_c, g> <xi_c, xi_adj>| < 0.9 |<xi_adj, g>| ||xi_c||^2``.
-An input where a check does not apply (a sign within a relative ``MARGIN`` of a tie, as the
-kit's cases avoid, or resting on a block of ``xi_c`` or ``g`` below ``SIGNIFICANT`` times
-its scale; a first-order change ~0) is rejected with ``hypothesis.assume``: call the
-checks inside ``@given`` tests. Needs hypothesis (``pip install hypothesis``).
-"""
+"""Property-based checks of an AgA implementation on the differentiable games: the
+strategies of the kit's game families and the checks ``assert_quantities_match``,
+``assert_direction_matches``, ``assert_sign_alignment`` (``aga_ref.testing``'s docstring
+says what each draws and checks)."""
 
 import json
 
 import numpy as np
-
-try:
-    from hypothesis import assume
-    from hypothesis import strategies as st
-    from hypothesis.extra import numpy as hnp
-except ImportError as error:  # hypothesis is in aga-ref's test extra, not a core dependency
-    raise ImportError(
-        "aga_ref.testing needs hypothesis: pip install hypothesis "
-        "(or pip install -e '.[test]' from a clone of aga-ref)"
-    ) from error
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from aga_ref import conformance
 from aga_ref._checks import as_real, one_of
@@ -245,66 +193,3 @@ def assert_sign_alignment(direction, spec, w, sign_rule="exact", step=1e-4):
             f"{c1:.12g} at |lam| = {lam:.3g}: a wrong sign?\n"
             f"at spec = {json.dumps(spec)}\n   w = {w.tolist()}"
         )
-
-
-@st.composite
-def ppo_minibatches(draw, max_agents=3, max_samples=16):
-    """``(weights, minibatch)`` in ``aga_ref.rl.reference``'s layout (docs/verify.md, "PPO
-    minibatches"): N in 2..``max_agents`` actors ``tanh(tanh(x W1 + b1) W2 + b2) W3 + b3``
-    with F in 1..3 inputs, H in 2..4 hidden units, A in 2..4 actions; S in
-    4..``max_samples`` samples; about 30% of the actions masked (action 0 never); about 20%
-    of each agent's samples inactive (weight 0; sample 0 always active); old
-    log-probabilities from weights perturbed by 0.3, so PPO's clip binds on some samples;
-    advantages as used (standard normal). float64; drawn from one seeded NumPy generator."""
-    from aga_ref.rl.policy import actor_terms, layer_shapes, unflatten
-    from aga_ref.rl.reference import LAYER_NAMES, flatten_weights
-
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    N, S = draw(st.integers(2, max_agents)), draw(st.integers(4, max_samples))
-    F, H, A = draw(st.integers(1, 3)), draw(st.integers(2, 4)), draw(st.integers(2, 4))
-    shapes = dict(zip(LAYER_NAMES, layer_shapes(F, H, A)))
-    weights = {k: rng.normal(0.0, 1 / np.sqrt(s[0]) if len(s) == 2 else 0.3, (N, *s))
-               for k, s in shapes.items()}  # fmt: skip
-    avail = rng.random((N, S, A)) < 0.7
-    avail[..., 0] = True
-    actions = np.array([[rng.choice(np.flatnonzero(a)) for a in row] for row in avail])
-    active = rng.random((N, S)) < 0.8
-    active[:, 0] = True
-    old = {k: v + 0.3 * rng.standard_normal(v.shape) for k, v in weights.items()}
-    layers = unflatten(flatten_weights(old), layer_shapes(F, H, A))
-    x = rng.standard_normal((N, S, F))
-    minibatch = {"inputs": x, "actions": actions, "avail": avail,
-                 "old_logp": actor_terms(layers, x, actions, avail)[0],
-                 "adv_ind": rng.standard_normal((N, S)), "adv_col": rng.standard_normal((N, S)),
-                 "sample_weight": active / active.sum(axis=1, keepdims=True)}  # fmt: skip
-    return weights, minibatch
-
-
-def assert_ppo_quantities_match(ppo_quantities, weights, minibatch, clip=0.2,
-                                rtol=conformance.RTOL, atol=conformance.ATOL):  # fmt: skip
-    """Check ``ppo_quantities(weights, minibatch, clip) -> {name: value}`` (any of
-    ``aga_ref.conformance_ppo.QUANTITIES`` but FCGrad's, which needs critic values) against
-    ``aga_ref.rl.reference_terms`` with the kit's tolerance; draws near a sign tie are
-    rejected (``assume``). Raises ``AssertionError`` with the kit's report."""
-    from aga_ref.rl.reference import reference_terms, surrogate_game
-
-    if not callable(ppo_quantities):
-        raise TypeError(f"ppo_quantities must be callable, got {type(ppo_quantities).__name__}")
-    ref = reference_terms(weights, minibatch, clip)
-    game, w = surrogate_game(weights, minibatch, clip)
-    scales = conformance.reference_scales(game, w)
-    assume(_signs_clear_of_ties(game, {**ref, "H_xi": ref["Ht_xi"]}, scales))  # H symmetric
-    outputs = ppo_quantities(weights, minibatch, clip)
-    if not isinstance(outputs, dict) or not outputs:
-        raise AssertionError(f"ppo_quantities must return a non-empty dict {{name: value}}, "
-                             f"got {type(outputs).__name__} {outputs!r:.60}")  # fmt: skip
-    conformance.check_tolerance(rtol, atol)
-    rows = [(str(name), f"unknown quantity; known: {', '.join(ref)}", None, None)
-            if name not in ref else
-            conformance._compare(name, value, ref[name], scales.get(name), rtol, atol,
-                                 game.num_players)
-            for name, value in outputs.items()]  # fmt: skip
-    report = conformance.Report("drawn PPO minibatch", rows, [])
-    if not report:
-        sizes = {k: np.shape(v) for k, v in minibatch.items()}
-        raise AssertionError(f"{report}\nat a minibatch of shapes {sizes}")
