@@ -12,7 +12,7 @@ import numpy as np
 
 from figures.output import colours as palette
 from figures.output import plt, save_figure, save_table
-from figures.train_plot import GAME_NAMES, grouped, read_run
+from figures.train_runs import GAME_NAMES, grouped, read_run
 
 SMOOTH = 5  # updates in the moving average of every curve
 LAYER_STYLES = ("-", "--", ":")  # layer 1 (input), 2, 3 (output)

@@ -28,7 +28,7 @@ import numpy as np
 
 from figures.arguments import out_folder, plain
 from figures.output import save_table
-from figures.train_plot import grouped
+from figures.train_runs import grouped
 
 COLUMNS = ("act_l1", "act_l2", "sat_l1", "sat_l2", "logit_std", "entropy")
 

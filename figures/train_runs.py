@@ -1,0 +1,78 @@
+"""Reading ``aga-ref train`` run folders: their config and progress rows, the methods'
+labels, and the runs grouped by game and method (``aga-ref plot``, ``figures.diagnostics_plot``,
+``figures.feature_probe``)."""
+
+import csv
+import json
+import os
+from collections import defaultdict
+
+import numpy as np
+
+# Selfish-MMM2's agents by type (SMAC's order): the mean selfish return of each type
+MMM2_TYPES = {
+    "reward_marauder": (0, 1),
+    "reward_marine": tuple(range(2, 9)),
+    "reward_medivac": (9,),
+}
+
+
+def read_run(folder, finished_only=True):
+    """(config dict, columns dict of float arrays, NaN where blank) of a run's rows: those
+    with finished episodes, or every update's with ``finished_only=False``."""
+    if not os.path.isdir(folder):
+        raise ValueError(f"folder {folder!r} does not exist (it must hold an aga-ref train run)")
+    for name in ("config.json", "progress.csv"):
+        if not os.path.exists(os.path.join(folder, name)):
+            raise ValueError(f"folder must hold an aga-ref train run ({name}), got {folder!r}")
+    with open(os.path.join(folder, "config.json")) as f:
+        config = json.load(f)
+    with open(os.path.join(folder, "progress.csv"), newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["social_welfare"] != "" or not finished_only]
+    return config, {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows])
+                    for k in (rows[0].keys() if rows else [])}  # fmt: skip
+
+
+def load_run(folder):
+    """(config dict, columns dict of float arrays over the rows with finished episodes)."""
+    config, columns = read_run(folder)
+    rows = len(columns.get("update", []))
+    if config.get("env") == "mmm2" and rows:  # selfish reward per unit type, per agent
+        for name, agents in MMM2_TYPES.items():
+            columns[name] = np.mean([columns[f"return_agent_{i}"] for i in agents], axis=0)
+    return config, columns
+
+
+def label(config):
+    lam = config.get("lam")
+    name = config["method"] + ("" if lam is None else f" lam={lam:g}")
+    name += "" if config.get("align", True) else " (no align)"
+    name += "" if config.get("hamiltonian", True) else " (no H)"
+    if config.get("optimizer", "adam") == "sgd":
+        name += f" (sgd, lr {config['sgd_lr']:g})"
+    name += "" if config.get("sign_rule", "paper") == "paper" else f" ({config['sign_rule']} sign)"
+    return name + ("" if config.get("critic", "mappo") == "mappo" else f" ({config['critic']})")
+
+
+def grouped(runs):
+    """Runs [(config, columns, folder)] grouped by game and method: {(game, name): [columns]}.
+    A method's runs of different budgets form separate groups (the budget joins the name);
+    two runs of one group with the same seed are refused, naming both folders."""
+    budgets = defaultdict(set)
+    for config, _, _ in runs:
+        budgets[(config.get("env", "env"), label(config))].add(config["env_steps"])
+    groups, seen = defaultdict(list), {}
+    for config, columns, folder in runs:
+        game, name = config.get("env", "env"), label(config)
+        if len(budgets[(game, name)]) > 1:
+            name += f" ({config['env_steps']:,} steps)"
+        key = (game, name, config["seed"])
+        if key in seen:
+            raise ValueError(f"two runs of {name!r} with seed {config['seed']}: {seen[key]!r} "
+                             f"and {folder!r}; give each seed once")  # fmt: skip
+        seen[key] = folder
+        groups[(game, name)].append(columns)
+    return groups
+
+
+GAME_NAMES = {"harvest": "Harvest", "cleanup": "Cleanup", "mmm2": "Selfish-MMM2"}
