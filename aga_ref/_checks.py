@@ -25,8 +25,11 @@ def as_vector(x, name, dim=None):
         expected = f"({dim},)" if dim is not None else "a 1-D shape"
         raise ValueError(f"{name} must have shape {expected}, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        bad = np.flatnonzero(~np.isfinite(arr))[:5].tolist()
-        raise NonFiniteError(f"{name} must be finite, got non-finite entries at indices {bad}")
+        bad = np.flatnonzero(~np.isfinite(arr))
+        more = f" and {bad.size - 5} more ({bad.size} of {arr.size})" if bad.size > 5 else ""
+        raise NonFiniteError(
+            f"{name} must be finite, got non-finite entries at indices {bad[:5].tolist()}{more}"
+        )
     return arr.astype(np.float64)
 
 

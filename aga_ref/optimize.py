@@ -67,9 +67,12 @@ def _check_arguments(method, game, w, kwargs):
         signature.bind(game, w, **kwargs)
     except TypeError as error:
         name = getattr(function, "__name__", method)
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+        unknown = [] if takes_any else sorted(set(kwargs) - set(signature.parameters))
+        extra = f" ({', '.join(unknown)} not among its parameters)" if unknown else ""
         raise TypeError(
             f"method {method!r} is {name}{signature}; the keyword arguments given, "
-            f"{sorted(kwargs)}, do not fit it: {error}"
+            f"{sorted(kwargs)}, do not fit it: {error}{extra}"
         ) from None
 
 

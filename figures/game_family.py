@@ -1,11 +1,15 @@
 """``aga-ref family``: AgA among the game-dynamics methods of Letcher et al. (ICLR 2019) on
-their three games, with their notebook's protocol; a figure, a table and a summary.
+their three games, with their notebook's protocol; a figure, a table and a summary. The full
+run takes about 20 minutes on 2 cores; --quick takes seconds.
 
     aga-ref family [--out DIR] [--quick] [--seed S] [--jobs J] [--update-readme PAGE]
 
-Protocol (``stable_opponent_shaping.ipynb``, its last three cells): every method runs from
-the same seeded starts ``w ~ N(0, std^2)``, with ``w <- w - alpha v(w)`` and the same
-``alpha`` inside LA, LOLA, SOS, EG and CGD:
+Protocol (``stable_opponent_shaping.ipynb``: its IPD cell, 9 methods and 50 runs; its tandem
+cell, SOS and LOLA and 100 runs; its single-run demo cell's settings for matching pennies;
+running every method on every game is ours): every method runs from the same seeded starts
+``w ~ N(0, std^2)``, with ``w <- w - alpha v(w)`` and the same ``alpha`` inside LA, LOLA, SOS,
+EG and CGD. The table reports the parameters after the last step (the notebook's curves
+record each loss before its step):
 
     game               runs  steps  alpha  std   measured
     IPD (gamma 0.96)    50    100    1.0   1.0   average loss per step (1 - gamma) l_1
@@ -164,8 +168,12 @@ def main(argv=None):
     results = run_all(quick=args.quick, seed=args.seed, jobs=args.jobs)
     command = "aga-ref family" + (" --quick" if args.quick else "") + f" --seed {args.seed}"
     summary = write_outputs(out, results, command, list(METHODS))
+    games = {name: dict(zip(("runs", "steps", "alpha", "std"), spec[1:]))
+             for name, spec in GAMES.items()}  # fmt: skip
+    for name in games if args.quick else ():  # what actually ran
+        games[name].update(zip(("runs", "steps"), QUICK[name]))
     with open(os.path.join(out, "config.json"), "w", encoding="utf-8") as f:
-        json.dump({"command": command, "games": GAMES_DOC, "methods": list(METHODS)}, f, indent=1)
+        json.dump({"command": command, "games": games, "methods": list(METHODS)}, f, indent=1)
     return _finish(args, out, summary)
 
 
@@ -181,8 +189,6 @@ def _finish(args, out, summary):
 
 
 MARKERS = ("<!-- family:start -->", "<!-- family:end -->")
-GAMES_DOC = {name: dict(zip(("runs", "steps", "alpha", "std"), spec[1:]))
-             for name, spec in GAMES.items()}  # fmt: skip
 
 
 if __name__ == "__main__":

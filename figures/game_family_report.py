@@ -8,7 +8,7 @@ from figures.output import colours, plt, save_figure, save_table
 
 PREFIX = "{prefix}"  # image links: filled in by figures.reproduce.update_readme
 COOPERATE, DEFECT, NEAR_NASH = 1.1, 1.9, 0.01  # thresholds of the table's shares
-OFF_CHART = 1e3  # a mean curve beyond this leaves the panel's y-range to the others
+OFF_CHART = 1e3  # a mean curve beyond this is named in its panel instead of drawn
 
 
 def _final(series):
@@ -52,16 +52,19 @@ HEADER = [
     "method", "IPD: (1-gamma) l_1 at the end", "IPD: both <= 1.1 (cooperate)",
     "IPD: both >= 1.9 (defect)", "pennies: distance to w* = 0 at the end, median [IQR]",
     "pennies: distance <= 0.01", "tandem: l_1 at the end", "tandem: x + y at the end",
-    "diverged (IPD/pennies/tandem)",
+    "runs that became non-finite (IPD/pennies/tandem)",
 ]  # fmt: skip
 
 
 def plot(results, out_dir):
     """Three panels, one per game: the measured quantity against the step."""
     fig, axes = plt.subplots(1, 3, figsize=(17, 5.2))
-    panels = [("ipd", "avg_loss_1", "IPD: average loss per step (1 - gamma) l_1", "mean"),
-              ("matching_pennies", "distance", "Matching pennies: ||w - w*|| (log)", "median"),
-              ("tandem", "loss_1", "Tandem: l_1", "mean")]  # fmt: skip
+    panels = [("ipd", "avg_loss_1", "IPD: average loss per step", "mean",
+               "(1 - gamma) l_1: mean ± sd over runs"),
+              ("matching_pennies", "distance", "Matching pennies: distance to w* = 0", "median",
+               "||w||: median and quartiles over runs"),
+              ("tandem", "x_plus_y", "Tandem: x + y (fixed points: x + y = 1)", "mean",
+               "x + y: mean ± sd over runs")]  # fmt: skip
     labels = list(results["ipd"])
     others = [label for label in labels if not label.startswith("AgA")]
     palette = dict(zip(others, colours(len(others))))
@@ -70,13 +73,14 @@ def plot(results, out_dir):
             label: shade
             for label, shade in zip(
                 [label for label in labels if label.startswith("AgA")],
-                ("black", "dimgray", "silver"),
+                ("black", "darkgoldenrod", "silver"),
             )
         }
     )
-    for ax, (game, key, title, centre) in zip(axes, panels):
-        shown, off = [], []  # the y-range of the curves that stay within OFF_CHART
-        for label in labels:
+    styles = ["-", "--", ":", "-."]  # so that curves lying on each other stay apart
+    for ax, (game, key, title, centre, ylabel) in zip(axes, panels):
+        shown, off = [], []  # curves drawn; those beyond OFF_CHART, named instead
+        for k, label in enumerate(labels):
             series = results[game][label][key]  # (runs, T+1)
             steps = np.arange(series.shape[1])
             aga = label.startswith("AgA")
@@ -86,26 +90,24 @@ def plot(results, out_dir):
                     low, high = mid - sd, mid + sd
                 else:
                     low, mid, high = np.nanpercentile(series, [25, 50, 75], axis=0)
-            ax.plot(steps, mid, color=palette[label], lw=2.6 if aga else 1.4,
-                    ls="--" if label == "Simul-Co" else "-", label=label)  # fmt: skip
-            ax.fill_between(steps, low, high, color=palette[label], alpha=0.07)
             finite = mid[np.isfinite(mid)]
             if finite.size and np.max(np.abs(finite)) > OFF_CHART:
-                off.append(label)
-            else:
-                shown.append(finite)
-        if off and shown:  # a diverging method would flatten every other curve
-            values = np.concatenate(shown)
-            pad = 0.1 * (values.max() - values.min() + 1e-12)
-            ax.set_ylim(values.min() - pad, values.max() + pad)
-            ax.text(0.98, 0.97, "off the chart (diverging): " + ", ".join(off),
-                    transform=ax.transAxes, ha="right", va="top", fontsize=9)  # fmt: skip
+                off.append(label)  # a diverging method would flatten every other curve
+                continue
+            shown.append(finite)
+            ax.plot(steps, mid, color=palette[label], lw=2.6 if aga else 1.5,
+                    ls=styles[k % len(styles)], label=label)  # fmt: skip
+            ax.fill_between(steps, low, high, color=palette[label], alpha=0.04)
+        if off:
+            ax.text(0.98, 0.03, "not drawn (diverging): " + ", ".join(off),
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                    bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})  # fmt: skip
         ax.set_title(title, fontsize=11)
         ax.set_xlabel("learning step")
+        ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         if centre == "median":
             ax.set_yscale("log")
-    axes[0].set_ylabel("mean ± sd over runs (pennies: median and quartiles)")
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", ncol=len(labels), fontsize=9,
                bbox_to_anchor=(0.5, -0.04), frameon=False)  # fmt: skip
@@ -136,7 +138,12 @@ def write_outputs(out_dir, results, command, order):
               for k, v in results[g][label].items()}  # fmt: skip
     np.savez_compressed(os.path.join(out_dir, "game_family_curves.npz"), **curves)
     picture = f"![AgA among the game-dynamics methods]({PREFIX}game_family.png)"
-    summary = f"Generated by `{command}`.\n\n{picture}\n\n{table}"
+    note = (
+        "Curves that coincide: on matching pennies AgA lam=1 is NL exactly (`l_c = 0`) "
+        "and SGA is LA (`A = H_o` there); on the IPD NL, EG and CGD all end at 2. A run "
+        "that grows without bound but stays finite is not counted as non-finite."
+    )
+    summary = f"Generated by `{command}`.\n\n{picture}\n\n{note}\n\n{table}"
     with open(os.path.join(out_dir, "summary.md"), "w", encoding="utf-8") as f:
         f.write(summary.replace(PREFIX, ""))
     return summary

@@ -354,3 +354,8 @@ def test_every_new_method_runs_in_the_optimisation_loop():
         assert trajectory.shape == (6, 2) and np.all(np.isfinite(trajectory))
     with pytest.raises(TypeError, match="lola"):
         aga_ref.optimize(game, "lola", w, 5, 0.05, lam=1.0)
+    with pytest.raises(TypeError, match=r"\(lam not among its parameters\)"):
+        aga_ref.optimize(game, "cgd", w, 5, 0.05, lam=1.0)  # alpha missing, lam unknown
+    with pytest.raises(ValueError, match=r"\[0, 1, 2, 3, 4\] and 5 more \(10 of 10\)"):
+        aga_ref.optimize(aga_ref.Game([lambda v: v @ v] * 2, [5, 5]), "la", np.full(10, np.nan),
+                         5, 0.05, alpha=0.1)  # fmt: skip

@@ -1,5 +1,7 @@
 """``aga-ref family``: the experiment's command, its outputs and its claims on small runs."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -22,6 +24,8 @@ def test_family_quick_writes_the_figure_the_table_and_the_page_section(tmp_path,
             if line.startswith("| ") and not line.startswith("| method")]  # fmt: skip
     assert [row.split(" | ")[0][2:] for row in rows][:3] == ["NL", "LA", "LOLA"]
     assert "[12/36]" in capsys.readouterr().out
+    config = json.loads((out / "config.json").read_text())
+    assert config["games"]["ipd"]["runs"] == 2 and config["games"]["tandem"]["steps"] == 5
 
 
 def test_a_page_without_markers_is_refused_before_any_run(tmp_path, capsys):
