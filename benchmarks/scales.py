@@ -11,11 +11,15 @@ need ``8 D^2`` bytes per loss (540 GB at D = 260,725).
 """
 
 import argparse
+import os
 import resource
+import sys
 import time
 
-from aga_ref import aga_terms, conformance
-from tests.rl_setup import surrogate_game, tiny_problem
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # tests/
+
+from aga_ref import aga_terms, conformance  # noqa: E402
+from tests.rl_setup import surrogate_game, tiny_problem  # noqa: E402
 
 
 def main(argv=None):

@@ -22,7 +22,14 @@ import json
 import sys
 
 import numpy as np
-import torch
+
+try:
+    import torch
+except ImportError:  # the examples need PyTorch; aga-ref itself does not
+    raise SystemExit(
+        "this example needs PyTorch: pip install torch --index-url "
+        "https://download.pytorch.org/whl/cpu"
+    ) from None
 
 from aga_ref import (
     cga_direction,

@@ -17,7 +17,13 @@ import os
 import sys
 import tempfile
 
-import torch
+try:
+    import torch
+except ImportError:  # the examples need PyTorch; aga-ref itself does not
+    raise SystemExit(
+        "this example needs PyTorch: pip install torch --index-url "
+        "https://download.pytorch.org/whl/cpu"
+    ) from None
 
 from aga_ref import conformance
 from aga_ref.verify import main as verify
