@@ -105,7 +105,7 @@ def cgd_direction_dense(game, w, alpha):
     """CGD with the dense ``H_o`` and LAPACK's solve (the notebook's ``'cgd'``)."""
     alpha = as_real(alpha, "alpha", positive=True)
     A = np.eye(game.dim) + alpha * off_diagonal_hessian(game, w)
-    return np.linalg.solve(A, simultaneous_gradient(game, w))
+    return _finite(np.linalg.solve(A, simultaneous_gradient(game, w)), "the CGD direction")
 
 
 def lss_direction_dense(game, w, lam=0.1):

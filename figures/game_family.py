@@ -35,7 +35,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import numpy as np
 
 import aga_ref
-from figures.arguments import count, description, out_folder
+from figures.arguments import count, description, out_folder, refuse_unused
+from figures.reproduce import update_readme
 from games.opponent_shaping import GAMMA, ipd, matching_pennies, tandem
 
 METHODS = {  # label -> (aga_ref.METHODS name, kwargs given alpha)
@@ -145,10 +146,10 @@ def main(argv=None):
 
     parser = make_parser()
     args = parser.parse_args(argv)
+    refuse_unused(parser, args, [(dest, not args.replot, "with --replot (nothing is run)")
+                                 for dest in ("quick", "seed", "jobs")])  # fmt: skip
     out = args.out or ("docs/results/family" if args.update_readme else "results/family")
     if args.update_readme:
-        from figures.reproduce import update_readme
-
         try:  # before the runs: the page must have the markers
             update_readme(args.update_readme, out, "", *MARKERS, dry_run=True)
         except (OSError, ValueError) as error:
@@ -180,8 +181,6 @@ def main(argv=None):
 def _finish(args, out, summary):
     """Rewrite the page's section (with --update-readme) and say where the files are."""
     if args.update_readme:
-        from figures.reproduce import update_readme
-
         update_readme(args.update_readme, out, summary, *MARKERS)
         print(f"rewrote the section family in {args.update_readme}")
     print(f"wrote the figure, the table and summary.md to {out}/")

@@ -5,8 +5,8 @@ import os
 import numpy as np
 
 from figures.output import colours, plt, save_figure, save_table
+from figures.reproduce import PREFIX  # image links: filled in by update_readme
 
-PREFIX = "{prefix}"  # image links: filled in by figures.reproduce.update_readme
 COOPERATE, DEFECT, NEAR_NASH = 1.1, 1.9, 0.01  # thresholds of the table's shares
 OFF_CHART = 1e3  # a mean curve beyond this is named in its panel instead of drawn
 

@@ -43,6 +43,14 @@ def test_bad_flags_name_the_flag(flag, capsys):
     assert flag[0] in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flag", [["--quick"], ["--seed", "1"], ["--jobs", "1"]])
+def test_replot_refuses_the_options_it_would_ignore_before_any_work(flag, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["family", "--replot", "--out", str(tmp_path / "o"), *flag])
+    assert f"{flag[0]} does not apply with --replot" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.slow
 def test_the_ipd_claims_hold_on_a_few_runs():
     """The published picture on 3 runs of 100 steps: LOLA and SOS reach mutual cooperation
