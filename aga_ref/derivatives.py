@@ -147,7 +147,7 @@ def off_diagonal_operator(game, w):
     ``player_rows``, for further products at the same pass."""
     gradients, rows = player_rows(game, w)
     n = game.num_players
-    spare = (np.zeros(game.dim),) * (len(gradients) - n)  # an explicit l_c's copy: unused
+    spare = (np.zeros(game.dim),) * (len(_traced_losses(game)) - n)  # an explicit l_c's copy
 
     def Ho_v(v):
         off = tuple(v - P_i_v for P_i_v in _masked(game, v))  # v with block i zeroed

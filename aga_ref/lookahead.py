@@ -35,7 +35,7 @@ from collections import namedtuple
 import numpy as np
 
 from aga_ref._checks import as_real
-from aga_ref.derivatives import _finite, off_diagonal_operator
+from aga_ref.derivatives import _finite, _traced_losses, off_diagonal_operator
 
 LookaheadTerms = namedtuple("LookaheadTerms", "xi Ho_xi chi")
 LookaheadTerms.__doc__ = """``xi``, ``H_o xi`` and the shaping term ``chi`` at ``w``, (D,) each."""
@@ -48,7 +48,8 @@ SosTerms.__doc__ = """Every quantity of one SOS step: the vectors ``xi``, ``H_o 
 def lookahead_terms(game, w):
     """``xi``, ``H_o xi`` and ``chi`` (D,) at ``w`` (``LookaheadTerms``), matrix-free."""
     xi, G, Ho_v, rows = off_diagonal_operator(game, w)
-    n, spare = game.num_players, (1 if game.explicit_collective is not None else 0)
+    n = game.num_players
+    spare = len(_traced_losses(game)) - n  # an explicit l_c's copy, if any
     chi = np.zeros(game.dim)
     for i, block_i in enumerate(game.blocks):
         # chi_i = [ sum_{j != i} hess(l_j) P_j grad l_i ]_i: cotangent P_j G_i on copy j.
