@@ -9,7 +9,8 @@ CGA, SGA), ``lookahead`` (LA, LOLA, SOS), ``game_solvers`` (EG, CGD, LSS), ``sha
 (SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``,
 ``conformance``, ``conformance_ppo`` and ``conformance_dynamics`` (the cases other
 implementations are checked against: games, PPO minibatches, the game-dynamics family),
-``scales`` (their tolerance, matrix-free),
+``comparison`` (the kits' tolerance rule and reports), ``scales`` (their tolerance's
+scales, matrix-free),
 ``families`` (the kit's games from their specs) and ``verify``; the modules are attributes
 of the package (``aga_ref.conformance.cases()``). ``aga_ref.testing`` (hypothesis checks of
 your implementation) is imported on its own: it needs hypothesis. The learner is the

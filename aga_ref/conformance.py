@@ -32,6 +32,14 @@ import numpy as np
 
 from aga_ref.aga import aga_terms
 from aga_ref.baselines import cga_direction, sga_direction
+from aga_ref.comparison import (  # noqa: F401  (part of this module's API)
+    SIGNS,
+    Report,
+    _compare,
+    _mismatch,
+    _numeric,
+    check_tolerance,
+)
 from aga_ref.derivatives import linearize
 from aga_ref.scales import term_sizes
 
@@ -63,7 +71,6 @@ QUANTITIES = {
     f"sga[lam={BASELINE_LAM},eps=0.1]": "xi + lam A^T xi with Balduzzi's sign alignment (D,)",
     f"cga[lam={BASELINE_LAM}]": "xi + lam H^T xi (D,)",
 }  # fmt: skip
-SIGNS = {"sign_paper", "sign_exact", "sign_per_agent"}
 
 
 def reference_outputs(game, w):
@@ -146,37 +153,6 @@ def cases(path=DATA_PATH):
     return [dict(c, game=data["games"][c["game"]]) for c in data["cases"]]
 
 
-class Report:
-    """The outcome of ``check``: ``rows`` of (quantity, status, error, tolerance), ``problems``
-    (messages that are not about one quantity) and ``ok``. A report is true exactly when it
-    passed (``assert check(...)`` works); ``str(report)`` is a table."""
-
-    def __init__(self, case_id, rows, problems):
-        self.case_id, self.rows, self.problems = case_id, rows, problems
-        self.ok = not problems and bool(rows) and all(row[1] == "ok" for row in rows)
-
-    def __bool__(self):
-        return self.ok
-
-    def __str__(self):
-        lines = [f"case {self.case_id}: {'PASS' if self.ok else 'FAIL'}"]
-        lines += [f"  ! {message}" for message in self.problems]
-        width = max([len(row[0]) for row in self.rows] + [8])
-        for quantity, status, error, tol in self.rows:
-            shown = "" if error is None else f"  error {error:.3g} (tolerance {tol:.3g})"
-            lines.append(f"  {quantity:<{width}}  {status}{shown}")
-        return "\n".join(lines)
-
-
-def check_tolerance(rtol, atol):
-    """Raise ``ValueError`` unless ``rtol`` and ``atol`` are finite numbers >= 0."""
-    for name, value in (("rtol", rtol), ("atol", atol)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-        if not (np.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
 def check(case_id, outputs, rtol=RTOL, atol=ATOL, path=DATA_PATH):
     """Compare ``outputs`` (``{quantity: value}``, any subset of ``QUANTITIES``) with the
     expected values of case ``case_id``. Never raises on bad outputs: every problem becomes
@@ -229,66 +205,6 @@ def _left_out(case_id):
     from aga_ref import conformance_dynamics
 
     return {conformance_dynamics.LSS_KEY}
-
-
-def _numeric(value):
-    """``value`` as a float64 array, or None when it holds anything but numbers (booleans
-    and strings, numeric or not, are refused rather than converted)."""
-    items = np.asarray(value, dtype=object).ravel() if np.ndim(value) else [value]
-    for item in items:
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, float, np.number)):
-            return None
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-
-
-def _compare(name, value, expected, scale, rtol, atol, n=None):
-    """One row: (quantity, status, error or None, tolerance or None). A mismatch's status
-    names the worst entry (see ``_mismatch``); ``n`` is the game's number of players."""
-    e = np.asarray(expected, dtype=np.float64)
-    o = _numeric(value)
-    if o is None:
-        return (name, f"not numeric: got {value!r:.60}; give numbers (no strings or booleans)",
-                None, None)  # fmt: skip
-    if o.shape != e.shape:
-        return (name, f"wrong shape: expected {e.shape}, got {o.shape}", None, None)
-    if not np.all(np.isfinite(o)):
-        return (name, "non-finite value", None, None)
-    if name in SIGNS:
-        same = np.array_equal(o, e)
-        status = "ok" if same else f"MISMATCH: yours {o.tolist()}, expected {e.tolist()}"
-        return (name, status, None, None)
-    diff = float(np.max(np.abs(o - e), initial=0.0))
-    S = max(float(np.max(np.abs(e), initial=0.0)), scale or 0.0)
-    tol = atol + rtol * S
-    error = diff / S if S > 0 else diff
-    status = "ok" if diff <= tol else _mismatch(o, e, tol, rtol, n)
-    return (name, status, error, tol / S if S > 0 else tol)
-
-
-def _mismatch(o, e, tol, rtol, n):
-    """The status "MISMATCH: ..." naming the worst entry with both values, and, for a vector
-    that is the expected times one factor ``r`` (``|o - r e| <= tol`` everywhere), that
-    factor: a mean where a sum is due gives exactly ``1/n``, a flipped sign ``-1``."""
-    if o.ndim == 0:
-        return f"MISMATCH: yours {float(o):.10g}, expected {float(e):.10g}"
-    worst = np.unravel_index(np.argmax(np.abs(o - e)), o.shape)
-    index = ", ".join(str(int(i)) for i in worst)
-    text = f"MISMATCH: worst entry [{index}] yours {o[worst]:.10g}, expected {e[worst]:.10g}"
-    if o.size < 2 or np.count_nonzero(e) == 0 or np.all(e == e.flat[0]):
-        return text  # a factor says nothing when every expected entry is the same
-    r = float(o.ravel() @ e.ravel() / (e.ravel() @ e.ravel()))  # least-squares factor
-    if np.max(np.abs(o - r * e)) > tol:
-        return text
-    close = lambda a, b: abs(a - b) <= max(10 * rtol, 1e-12) * abs(b)  # noqa: E731
-    k = round(1 / r) if r != 0 else 0
-    factor = f"1/{k}" if k >= 2 and close(r, 1 / k) else f"{r:.6g}"
-    mean = n and close(r, 1 / n)
-    hint = f" (1/n for n = {n} players): a mean instead of a sum?" if mean else ""
-    hint = ": a flipped sign?" if close(r, -1.0) else hint
-    return f"{text}; every entry is {factor} x the expected{hint}"
 
 
 def check_all(outputs_by_case, rtol=RTOL, atol=ATOL, path=DATA_PATH):

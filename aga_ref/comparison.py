@@ -1,0 +1,100 @@
+"""Comparing an implementation's values with the expected ones, as every conformance kit
+does (``aga_ref.conformance``, ``conformance_ppo``, ``conformance_dynamics``): the rule
+``max|o - e| <= atol + rtol * S`` with ``S`` the case's scale, signs compared exactly, and a
+``Report`` whose mismatch rows name the worst entry and, where the whole vector is off by one
+factor, that factor (``1/n``: a mean where a sum is due; ``-1``: a flipped sign)."""
+
+import numpy as np
+
+SIGNS = {"sign_paper", "sign_exact", "sign_per_agent"}
+
+
+class Report:
+    """The outcome of ``check``: ``rows`` of (quantity, status, error, tolerance), ``problems``
+    (messages that are not about one quantity) and ``ok``. A report is true exactly when it
+    passed (``assert check(...)`` works); ``str(report)`` is a table."""
+
+    def __init__(self, case_id, rows, problems):
+        self.case_id, self.rows, self.problems = case_id, rows, problems
+        self.ok = not problems and bool(rows) and all(row[1] == "ok" for row in rows)
+
+    def __bool__(self):
+        return self.ok
+
+    def __str__(self):
+        lines = [f"case {self.case_id}: {'PASS' if self.ok else 'FAIL'}"]
+        lines += [f"  ! {message}" for message in self.problems]
+        width = max([len(row[0]) for row in self.rows] + [8])
+        for quantity, status, error, tol in self.rows:
+            shown = "" if error is None else f"  error {error:.3g} (tolerance {tol:.3g})"
+            lines.append(f"  {quantity:<{width}}  {status}{shown}")
+        return "\n".join(lines)
+
+
+def check_tolerance(rtol, atol):
+    """Raise ``ValueError`` unless ``rtol`` and ``atol`` are finite numbers >= 0."""
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+            raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+        if not (np.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+
+
+def _numeric(value):
+    """``value`` as a float64 array, or None when it holds anything but numbers (booleans
+    and strings, numeric or not, are refused rather than converted)."""
+    items = np.asarray(value, dtype=object).ravel() if np.ndim(value) else [value]
+    for item in items:
+        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, float, np.number)):
+            return None
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def _compare(name, value, expected, scale, rtol, atol, n=None):
+    """One row: (quantity, status, error or None, tolerance or None). A mismatch's status
+    names the worst entry (see ``_mismatch``); ``n`` is the game's number of players."""
+    e = np.asarray(expected, dtype=np.float64)
+    o = _numeric(value)
+    if o is None:
+        return (name, f"not numeric: got {value!r:.60}; give numbers (no strings or booleans)",
+                None, None)  # fmt: skip
+    if o.shape != e.shape:
+        return (name, f"wrong shape: expected {e.shape}, got {o.shape}", None, None)
+    if not np.all(np.isfinite(o)):
+        return (name, "non-finite value", None, None)
+    if name in SIGNS:
+        same = np.array_equal(o, e)
+        status = "ok" if same else f"MISMATCH: yours {o.tolist()}, expected {e.tolist()}"
+        return (name, status, None, None)
+    diff = float(np.max(np.abs(o - e), initial=0.0))
+    S = max(float(np.max(np.abs(e), initial=0.0)), scale or 0.0)
+    tol = atol + rtol * S
+    error = diff / S if S > 0 else diff
+    status = "ok" if diff <= tol else _mismatch(o, e, tol, rtol, n)
+    return (name, status, error, tol / S if S > 0 else tol)
+
+
+def _mismatch(o, e, tol, rtol, n):
+    """The status "MISMATCH: ..." naming the worst entry with both values, and, for a vector
+    that is the expected times one factor ``r`` (``|o - r e| <= tol`` everywhere), that
+    factor: a mean where a sum is due gives exactly ``1/n``, a flipped sign ``-1``."""
+    if o.ndim == 0:
+        return f"MISMATCH: yours {float(o):.10g}, expected {float(e):.10g}"
+    worst = np.unravel_index(np.argmax(np.abs(o - e)), o.shape)
+    index = ", ".join(str(int(i)) for i in worst)
+    text = f"MISMATCH: worst entry [{index}] yours {o[worst]:.10g}, expected {e[worst]:.10g}"
+    if o.size < 2 or np.count_nonzero(e) == 0 or np.all(e == e.flat[0]):
+        return text  # a factor says nothing when every expected entry is the same
+    r = float(o.ravel() @ e.ravel() / (e.ravel() @ e.ravel()))  # least-squares factor
+    if np.max(np.abs(o - r * e)) > tol:
+        return text
+    close = lambda a, b: abs(a - b) <= max(10 * rtol, 1e-12) * abs(b)  # noqa: E731
+    k = round(1 / r) if r != 0 else 0
+    factor = f"1/{k}" if k >= 2 and close(r, 1 / k) else f"{r:.6g}"
+    mean = n and close(r, 1 / n)
+    hint = f" (1/n for n = {n} players): a mean instead of a sum?" if mean else ""
+    hint = ": a flipped sign?" if close(r, -1.0) else hint
+    return f"{text}; every entry is {factor} x the expected{hint}"
