@@ -135,6 +135,8 @@ def make_parser():
     parser.add_argument("--replot", action="store_true",
                         help="redraw the figure, table and summary from the curves a finished "
                         "run saved in --out (game_family_curves.npz), without running")  # fmt: skip
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the finished run an --out folder already holds")
     parser.add_argument("--update-readme", metavar="PAGE",
                         help="rewrite the section between <!-- family:start/end --> markers "
                         "of this Markdown page (docs/game-family.md)")  # fmt: skip
@@ -147,8 +149,12 @@ def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     refuse_unused(parser, args, [(dest, not args.replot, "with --replot (nothing is run)")
-                                 for dest in ("quick", "seed", "jobs")])  # fmt: skip
+                                 for dest in ("quick", "seed", "jobs", "overwrite")])  # fmt: skip
     out = args.out or ("docs/results/family" if args.update_readme else "results/family")
+    finished = os.path.exists(os.path.join(out, "game_family_curves.npz"))
+    if finished and not (args.replot or args.overwrite):
+        parser.error(f"--out {out} holds a finished aga-ref family run; give --overwrite to "
+                     f"replace it or --replot to redraw it")  # fmt: skip
     if args.update_readme:
         try:  # before the runs: the page must have the markers
             update_readme(args.update_readme, out, "", *MARKERS, dry_run=True)

@@ -18,12 +18,18 @@ def test_family_quick_writes_the_figure_the_table_and_the_page_section(tmp_path,
     for name in ("game_family.png", "game_family.md", "game_family.csv", "summary.md",
                  "game_family_curves.npz", "config.json"):  # fmt: skip
         assert (out / name).is_file(), name
+    progress = capsys.readouterr().out
     text = page.read_text()
     assert "old" not in text and "](out/game_family.png)" in text
+    before = (out / "game_family.md").read_text()
+    with pytest.raises(SystemExit):  # a finished run is not replaced unasked
+        main(["family", "--quick", "--jobs", "1", "--out", str(out)])
+    assert "--overwrite" in capsys.readouterr().err
+    assert (out / "game_family.md").read_text() == before
     rows = [line for line in (out / "game_family.md").read_text().splitlines()
             if line.startswith("| ") and not line.startswith("| method")]  # fmt: skip
     assert [row.split(" | ")[0][2:] for row in rows][:3] == ["NL", "LA", "LOLA"]
-    assert "[12/36]" in capsys.readouterr().out
+    assert "[12/36]" in progress
     config = json.loads((out / "config.json").read_text())
     assert config["games"]["ipd"]["runs"] == 2 and config["games"]["tandem"]["steps"] == 5
 
@@ -43,7 +49,7 @@ def test_bad_flags_name_the_flag(flag, capsys):
     assert flag[0] in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("flag", [["--quick"], ["--seed", "1"], ["--jobs", "1"]])
+@pytest.mark.parametrize("flag", [["--quick"], ["--seed", "1"], ["--jobs", "1"], ["--overwrite"]])
 def test_replot_refuses_the_options_it_would_ignore_before_any_work(flag, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["family", "--replot", "--out", str(tmp_path / "o"), *flag])
