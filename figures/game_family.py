@@ -135,8 +135,11 @@ def make_parser():
     parser.add_argument("--replot", action="store_true",
                         help="redraw the figure, table and summary from the curves a finished "
                         "run saved in --out (game_family_curves.npz), without running")  # fmt: skip
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace the finished run an --out folder already holds")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the finished run an --out folder already holds",
+    )
     parser.add_argument("--update-readme", metavar="PAGE",
                         help="rewrite the section between <!-- family:start/end --> markers "
                         "of this Markdown page (docs/game-family.md)")  # fmt: skip
