@@ -8,6 +8,12 @@ setup(
     description="Pure-NumPy reference implementation of Altruistic Gradient Adjustment (AgA)",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
+    license="MIT",
+    license_files=["LICENSE"],
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
     python_requires=">=3.10",
     packages=find_packages(include=["aga_ref", "aga_ref.*", "games", "games.*", "figures"]),
     package_data={"aga_ref": ["data/*.json"]},
@@ -18,6 +24,7 @@ setup(
         "matplotlib>=3.7",
         "jsonschema>=4.18",  # validates the conformance data and submissions (aga-ref verify)
         "gymnasium>=1.0",  # the gridworld is a gymnasium.vector.VectorEnv
+        "threadpoolctl>=3",  # one BLAS thread by default in train, family, reproduce
     ],  # fmt: skip
     extras_require={
         "tensorboard": ["tensorboardx>=2.6"],  # aga-ref train writes TensorBoard scalars
@@ -28,6 +35,7 @@ setup(
             "pettingzoo>=1.24",
             "supersuit>=3.9",
             "tensorboardx>=2.6",
+            "pyyaml>=6",  # tests/test_citation.py reads CITATION.cff
         ],
     },
     entry_points={"console_scripts": ["aga-ref = figures.cli:main"]},
