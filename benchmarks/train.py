@@ -1,6 +1,6 @@
 """Speed of learning agents: AgA against Simul-Ind, end to end and per update.
 
-    python benchmarks/train.py [--games harvest cleanup mmm2] [--rounds 3]
+    python benchmarks/train.py [--games harvest cleanup mmm2] [--rounds 3] [--against REF]
 
 5 agents (Selfish-MMM2: 10), the learner's defaults (32 environments x 128 steps per update,
 2 epochs of 4 minibatches, MLP 64-64). Runs single-threaded (set OPENBLAS_NUM_THREADS=1 before numpy
@@ -18,6 +18,12 @@ loads, as for every experiment on this 2-core machine). For each game and critic
   and after the games (the machine's practical peak for this work, single-threaded);
 - where the time goes: the shares of the environment's ``step``, the rest of the rollout
   (the actors' forward passes and bookkeeping), the critics' values + GAE, and the update.
+- with ``--against REF`` (a git commit, e.g. 4bb68b1), first the same end-to-end update
+  timed with REF's learner and the working tree's, each in its own process
+  (``git archive REF`` unpacked in a temporary folder, found first on ``PYTHONPATH``),
+  alternating one update of each in every round, the order flipped every round: the median
+  env-steps/s of both, the median of the per-round ratios (now / REF) and their range, and
+  the same for the update alone.
 The absolute goal is 2e7 env-steps of Harvest in an hour (5.5k env-steps/s) on the 2-core
 machine the project runs on; every absolute rate printed belongs to the machine named in the
 first line of the output. ``--quick`` runs tiny batches and networks in seconds (a smoke
@@ -30,6 +36,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import copy  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -86,6 +95,73 @@ def end_to_end(game, critic, rounds, sizes):
             flush=True,
         )
     return {m: float(np.median(v)) for m, v in rates.items()}, shares
+
+
+def worker(sizes):
+    """Serve ``game critic method`` lines on stdin: one timed update each, answered with
+    ``env-steps/s update-seconds`` on stdout (the learner is whichever ``aga_ref`` imports)."""
+    for line in sys.stdin:
+        timings = {}
+        rate = _one_update(*line.split(), timings, sizes)
+        print(f"{rate} {timings['update']}", flush=True)
+
+
+def against(ref, cases, rounds, sizes, quick):
+    """Per (game, critic, method): median env-steps/s and update seconds of the learner at
+    git commit ``ref`` and of the working tree's, alternating, in two worker processes."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "-C", root, "archive", ref], capture_output=True,
+                                 check=True).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        command = [sys.executable, os.path.abspath(__file__), "--worker"]
+        command += ["--quick"] if quick else []
+        pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+        workers = {name: subprocess.Popen(command, cwd=tree, **pipes,
+                                          env=dict(os.environ, PYTHONPATH=tree))
+                   for name, tree in (("ref", tmp), ("now", root))}  # fmt: skip
+        try:
+            return {case: _alternate(workers, case, rounds) for case in cases}
+        finally:
+            for w in workers.values():
+                w.stdin.close()
+                w.wait()
+
+
+def _alternate(workers, case, rounds):
+    def run(name):
+        workers[name].stdin.write(" ".join(case) + "\n")
+        workers[name].stdin.flush()
+        rate, update = workers[name].stdout.readline().split()
+        return float(rate), float(update)
+
+    run("ref"), run("now")  # warm-up
+    out = {"ref": [], "now": []}
+    for r in range(rounds):
+        for name in ("ref", "now") if r % 2 == 0 else ("now", "ref"):
+            out[name].append(run(name))
+    rate = {k: np.array([x[0] for x in v]) for k, v in out.items()}
+    update = {k: np.array([x[1] for x in v]) for k, v in out.items()}
+    print(
+        f"  {'/'.join(case)}: now / ref env-steps/s per round "
+        f"{np.round(rate['now'] / rate['ref'], 2).tolist()}",
+        flush=True,
+    )
+    return rate, update
+
+
+def _against_table(ref, results):
+    lines = [f"\n| game | critic | method | {ref} env-steps/s | now env-steps/s "
+             "| ratio: median (range) | update ms, ref | update ms, now "
+             "| update ratio: median (range) |\n|" + "---|" * 9]  # fmt: skip
+    for case, (rate, update) in results.items():
+        r, u = rate["now"] / rate["ref"], update["ref"] / update["now"]
+        lines.append(f"| {' | '.join(case)} | {np.median(rate['ref']):,.0f} "
+                     f"| {np.median(rate['now']):,.0f} | {np.median(r):.2f} "
+                     f"({r.min():.2f}-{r.max():.2f}) | {1e3 * np.median(update['ref']):.0f} "
+                     f"| {1e3 * np.median(update['now']):.0f} | {np.median(u):.2f} "
+                     f"({u.min():.2f}-{u.max():.2f}) |")  # fmt: skip
+    return "\n".join(lines)
 
 
 def _one_update(game, critic, method, timings, sizes):
@@ -190,13 +266,25 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
                         help="tiny batches and networks, one round: a smoke test")  # fmt: skip
+    parser.add_argument("--against", metavar="REF",
+                        help="also time commit REF's learner, alternating with ours")  # fmt: skip
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     quick = {"num_envs": 2, "num_steps": 8, "num_minibatches": 2, "hidden": 8}
     sizes, repeats = (quick, 1) if args.quick else ({}, 5)
+    if args.worker:
+        return worker(sizes)
     rounds, n = (1, 256) if args.quick else (args.rounds, 1024)
-    print(f"machine: {machine()}; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
+    print(f"machine: {machine()}; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
+          f"load average {_load()}")  # fmt: skip
     peak = [matmul_gflops(n)]
     print(f"float32 ({n}, {n}) @ ({n}, {n}): {peak[0]:.1f} GFLOP/s (peak, before)", flush=True)
+    if args.against:
+        cases = [(g, c, m) for g in args.games for c in args.critics for m in ("simul-ind", "aga")]
+        print(f"against {args.against} ...", flush=True)
+        results = against(args.against, cases, max(rounds, 2), sizes, args.quick)
+        print(_against_table(args.against, results))
+        print(f"(load average {_load()})", flush=True)
     print("networks ...", flush=True)
     arch = architectures(S=64 if args.quick else 1024, repeats=repeats)
     lines, costs = [], []
@@ -227,7 +315,7 @@ def main(argv=None):
     print("\n".join(lines))
     peak.append(matmul_gflops(n))
     print(f"\nfloat32 ({n}, {n}) @ ({n}, {n}): {peak[1]:.1f} GFLOP/s (peak, after); the "
-          f"fractions below divide by the larger, {max(peak):.1f}")  # fmt: skip
+          f"fractions below divide by the larger, {max(peak):.1f}; load {_load()}")  # fmt: skip
     print("\n| game | critic | method | update FLOPs per env-step | update s | update GFLOP/s "
           "| fraction of the matrix-product peak |\n|" + "---|" * 7)  # fmt: skip
     for game, critic, cost, batch_steps in costs:
@@ -242,6 +330,10 @@ def main(argv=None):
     print(f"| FCGrad's CNN by im2col | {arch['cnn']:.1f} |")
     print(f"\n| autograd gradient of the batched layer (5, {S}, 675) x (5, 675, 64) | ms |")
     print(f"|---|---|\n| np.matmul | {arch['matmul']:.1f} |\n| np.einsum | {arch['einsum']:.1f} |")
+
+
+def _load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
