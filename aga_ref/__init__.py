@@ -6,26 +6,18 @@ NeurIPS 2024 (arXiv 2402.12416). Read ``aga.py`` next to the paper's Eq. 1.
 Modules: ``game`` (differentiable games), ``derivatives`` (xi, xi_c, H v, H^T v, H_c v,
 dense H and H_c), ``aga`` (Eq. 1 and the sign rules), ``baselines`` (Simul-Ind, Simul-Co,
 CGA, SGA), ``lookahead`` (LA, LOLA, SOS), ``game_solvers`` (EG, CGD, LSS), ``shaping``
-(SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``,
-``conformance``, ``conformance_ppo`` and ``conformance_dynamics`` (the cases other
-implementations are checked against: games, PPO minibatches, the game-dynamics family),
-``comparison`` (the kits' tolerance rule and reports), ``scales`` (their tolerance's
-scales, matrix-free),
-``families`` (the kit's games from their specs) and ``verify``; the modules are attributes
-of the package (``aga_ref.conformance.cases()``). ``aga_ref.testing`` (hypothesis checks of
-your implementation) is imported on its own: it needs hypothesis. The learner is the
+(SVO, SL), ``optimize`` (the loop), ``metrics``, ``finite_diff``; the subpackage
+``conformance`` is the kit other implementations are checked against (the games, PPO
+minibatches and the game-dynamics family; its modules ``comparison``, ``scales``,
+``families``, ``verify``, ...). The modules are attributes of the package
+(``aga_ref.conformance.cases()``). ``aga_ref.testing`` (hypothesis checks of your
+implementation) is imported on its own: it needs hypothesis. The learner is the
 subpackage ``aga_ref.rl``, imported on its own.
 """
 
-from aga_ref import (
-    conformance,
-    conformance_dynamics,
-    conformance_ppo,
-    families,
-    finite_diff,
-    scales,
-    verify,
-)
+import sys
+
+from aga_ref import conformance, finite_diff
 from aga_ref._checks import NonFiniteError
 from aga_ref.aga import (
     SIGN_RULES,
@@ -74,6 +66,15 @@ from aga_ref.lookahead import (
 from aga_ref.metrics import equality, gini, mean_ci, social_welfare
 from aga_ref.optimize import METHODS, DivergenceError, direction, optimize
 from aga_ref.shaping import sl_game, svo_game
+
+# The kit's modules sat at the top level until they became aga_ref.conformance (issue 28): the
+# old names stay importable (``from aga_ref.families import game_from_spec``).
+conformance_ppo, conformance_dynamics = conformance.ppo, conformance.dynamics
+families, scales, verify = conformance.families, conformance.scales, conformance.verify
+for _old, _module in (("conformance_ppo", conformance_ppo),
+                      ("conformance_dynamics", conformance_dynamics), ("families", families),
+                      ("scales", scales), ("verify", verify)):  # fmt: skip
+    sys.modules[f"{__name__}.{_old}"] = _module
 
 __version__ = "0.1.0"
 

@@ -108,7 +108,7 @@ def player_rows(game, w):
     """One traced reverse pass at ``w``: ``(G, rows)``. ``G`` is the tuple of full gradients
     ``grad_w l_i(w)`` (D,), one per player, then ``grad l_c`` for an explicit collective loss;
     ``rows(v_1, ..., v_m)`` returns the tuple ``hess(l_i) v_i`` (D,), one VJP, matrix-free
-    (the module docstring). ``linearize`` and ``aga_ref.scales`` build on it."""
+    (the module docstring). ``linearize`` and ``aga_ref.conformance.scales`` build on it."""
     losses = _traced_losses(game)
     copies = (game.point(w),) * len(losses)
     vjp, gradients = make_vjp(lambda Ws: grad(_own_losses)(Ws, losses))(copies)

@@ -6,8 +6,8 @@ The game is the PPO surrogate game of ``tests/rl_setup.py``: 5 agents, each a ta
 (10 inputs, two hidden layers of ``--hidden`` units, 5 actions, masked actions), 32
 samples, an explicit collective loss; ``--hidden 220`` gives D = 260,725. Prints D, the
 seconds of one AgA step (``aga_terms``) and of ``reference_scales`` (matrix-free,
-``aga_ref.scales``), and the process's peak resident memory. A dense ``|hess l_i|`` would
-need ``8 D^2`` bytes per loss (540 GB at D = 260,725).
+``aga_ref.conformance.scales``), and the process's peak resident memory. A dense
+``|hess l_i|`` would need ``8 D^2`` bytes per loss (540 GB at D = 260,725).
 """
 
 import argparse

@@ -26,7 +26,7 @@ except ImportError:  # the examples need PyTorch; aga-ref itself does not
     ) from None
 
 from aga_ref import conformance
-from aga_ref.verify import main as verify
+from aga_ref.conformance.verify import main as verify
 
 
 def T(x):

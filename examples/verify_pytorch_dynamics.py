@@ -2,7 +2,7 @@
 
     python examples/verify_pytorch_dynamics.py [--out outputs.json] [--float32] [--lola-sign]
 
-Rebuilds every game of ``aga_ref.conformance_dynamics`` from its spec with torch (the
+Rebuilds every game of ``aga_ref.conformance.dynamics`` from its spec with torch (the
 kit's games through ``verify_pytorch.losses_of``, and matching pennies, the IPD and tandem
 here), computes every quantity with ``torch.autograd`` and dense ``torch.linalg`` solves,
 writes ``{case_id: {quantity: value}}`` as JSON (by default to
@@ -25,8 +25,8 @@ except ImportError:  # the examples need PyTorch; aga-ref itself does not
         "https://download.pytorch.org/whl/cpu"
     ) from None
 
-from aga_ref import conformance_dynamics as kit
-from aga_ref.verify import main as verify
+from aga_ref.conformance import dynamics as kit
+from aga_ref.conformance.verify import main as verify
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verify_pytorch import T, losses_of  # noqa: E402  (the kit's games in torch)

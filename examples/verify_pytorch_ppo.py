@@ -30,8 +30,8 @@ except ImportError:  # the examples need PyTorch; aga-ref itself does not
         "https://download.pytorch.org/whl/cpu"
     ) from None
 
-from aga_ref import conformance, conformance_ppo
-from aga_ref.verify import main as verify
+from aga_ref import conformance
+from aga_ref.conformance.verify import main as verify
 
 LAYERS = ("W1", "b1", "W2", "b2", "W3", "b3")
 BUGS = ("wrong_sign", "individual_in_lc", "product_on_xi", "mean_in_lc", "inactive_counted")
@@ -132,7 +132,7 @@ def main(argv=None):
     out = args.out or os.path.join(tempfile.gettempdir(), "aga_ref_pytorch_ppo_outputs.json")
     bugs = {bug for bug in BUGS if getattr(args, bug)}
     torch.set_default_dtype(torch.float32 if args.float32 else torch.float64)
-    outputs = {c["id"]: aga_outputs(c, bugs) for c in conformance_ppo.cases()}
+    outputs = {c["id"]: aga_outputs(c, bugs) for c in conformance.ppo.cases()}
     with open(out, "w", encoding="utf-8") as f:
         json.dump(outputs, f)
     print(f"wrote {out}")

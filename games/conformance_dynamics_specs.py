@@ -1,5 +1,5 @@
 """The games and points of the game-dynamics conformance cases, and the script that writes
-their data file (``aga_ref.conformance_dynamics``).
+their data file (``aga_ref.conformance.dynamics``).
 
     python -m games.conformance_dynamics_specs
     # rewrites aga_ref/data/conformance_dynamics_v1.json
@@ -9,14 +9,14 @@ SOS's two limiting branches (``0 < p1 < 1`` and ``p = p2 = ||xi||^2``) near a fi
 the game has one we know. A point is kept only when SOS's switches are a relative ``MARGIN``
 away (``conformance_dynamics`` module docstring) and CGD's matrix is well conditioned.
 
-The robustness test and the tolerance scales are ``aga_ref.conformance_dynamics``'s
+The robustness test and the tolerance scales are ``aga_ref.conformance.dynamics``'s
 ``clear_of_switches`` and ``reference_scales`` (``aga_ref.testing`` uses them too).
 """
 
 import numpy as np
 
-from aga_ref import conformance_dynamics, game_hessian, simultaneous_gradient
-from aga_ref.conformance_dynamics import ALPHA, SOS_A, SOS_B, clear_of_switches, reference_scales
+from aga_ref import conformance, game_hessian, simultaneous_gradient
+from aga_ref.conformance.dynamics import ALPHA, SOS_A, SOS_B, clear_of_switches, reference_scales
 from aga_ref.lookahead import sos_terms
 from games.conformance_specs import build as build_kit_game
 from games.conformance_specs import data_file, write
@@ -37,9 +37,9 @@ def game_specs():
 
 
 def build(spec):
-    """The ``aga_ref.Game`` of a spec (the new families through ``aga_ref.families``)."""
+    """The ``aga_ref.Game`` of a spec (the new families through ``conformance.families``)."""
     if spec["family"] in NEW_GAMES:
-        from aga_ref.families import game_from_spec
+        from aga_ref.conformance.families import game_from_spec
 
         return game_from_spec(spec)
     return build_kit_game(spec)
@@ -89,19 +89,19 @@ def generate(seed=0, tries=3000):
                 continue
             wanted[tag] -= 1
             tags = [tag] + [b for b, pred in BRANCHES.items() if pred(t) and b != tag]
-            out = conformance_dynamics.reference_outputs(game, w, with_lss)
+            out = conformance.dynamics.reference_outputs(game, w, with_lss)
             found.append({"id": f"dynamics/{game_id}/{len(found)}", "game": game_id,
                           "tags": tags, "w": w.tolist(), "expected": out,
                           "scale": reference_scales(game, w, out, spec["family"])})  # fmt: skip
             if not any(wanted.values()):
                 break
         cases += found
-    return data_file(conformance_dynamics.VERSION, "games.conformance_dynamics_specs",
-                     conformance_dynamics.QUANTITIES, specs, cases)  # fmt: skip
+    return data_file(conformance.dynamics.VERSION, "games.conformance_dynamics_specs",
+                     conformance.dynamics.QUANTITIES, specs, cases)  # fmt: skip
 
 
 def main():
-    write(generate(), conformance_dynamics.DATA_PATH)
+    write(generate(), conformance.dynamics.DATA_PATH)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import re
 
 import numpy as np
 
-from aga_ref import conformance, conformance_ppo
+from aga_ref import conformance
 from aga_ref.rl import ppo
 from aga_ref.rl.policy import layer_shapes, log_softmax, masked_logits
 from aga_ref.rl.reference import LAYER_NAMES, reference_terms, surrogate_game
@@ -116,7 +116,7 @@ def make_case(rng, N):
         return None
     scales = conformance.reference_scales(game, w)
     scale = {k: scales[k] for k in out if k in scales}
-    scale[f"fcgrad[beta={conformance_ppo.FCGRAD_BETA}]"] = scales["xi"] + scales["xi_c"]
+    scale[f"fcgrad[beta={conformance.ppo.FCGRAD_BETA}]"] = scales["xi"] + scales["xi_c"]
     disagree = (out["sign_paper"] != out["sign_exact"],
                 bool(np.any(out["sign_per_agent"] != out["sign_paper"])))  # fmt: skip
     slot = next(name for name, key in SLOTS.items() if key == disagree)
@@ -150,14 +150,14 @@ def generate(seed=0, tries=800):
         found += [filled[slot] for slot in SLOTS]
     cases = [{"id": f"ppo/{k}", **case} for k, case in enumerate(found)]
     return {
-        "version": conformance_ppo.VERSION,
+        "version": conformance.ppo.VERSION,
         "generated_by": "python -m games.conformance_ppo_specs",
         "tolerance": {
             "rtol": conformance.RTOL,
             "rtol_float32": conformance.RTOL_FLOAT32,
             "atol": conformance.ATOL,
         },  # fmt: skip
-        "quantities": conformance_ppo.QUANTITIES,
+        "quantities": conformance.ppo.QUANTITIES,
         "cases": cases,
     }
 
@@ -172,11 +172,11 @@ def dumps(data):
 
 def main():
     data = generate()
-    with open(conformance_ppo.DATA_PATH, "w", encoding="utf-8") as f:
+    with open(conformance.ppo.DATA_PATH, "w", encoding="utf-8") as f:
         f.write(dumps(data) + "\n")
     tags = [t for c in data["cases"] for t in c["tags"]]
     summary = {t: tags.count(t) for t in sorted(set(tags))}
-    print(f"wrote {len(data['cases'])} cases to {conformance_ppo.DATA_PATH}: {summary}")
+    print(f"wrote {len(data['cases'])} cases to {conformance.ppo.DATA_PATH}: {summary}")
 
 
 if __name__ == "__main__":

@@ -18,13 +18,14 @@ Player i's loss, with its coefficients in a dict (every term optional):
 
 (``tests/test_smooth_formula.py`` checks both against autograd on every smooth game of the
 data). Quadratic games are the special case with only ``Q`` and ``b``. The loss itself is
-``aga_ref.families.smooth_loss`` (``aga_ref.testing`` rebuilds the kit's games from there).
+``aga_ref.conformance.families.smooth_loss`` (``aga_ref.testing`` rebuilds the kit's games
+from there).
 """
 
 from aga_ref import Game
-from aga_ref.families import TERMS, smooth_loss
+from aga_ref.conformance.families import TERMS, smooth_loss
 
-__all__ = ["TERMS", "smooth_game", "smooth_loss"]  # smooth_loss lives in aga_ref.families
+__all__ = ["TERMS", "smooth_game", "smooth_loss"]  # smooth_loss is conformance.families'
 
 
 def smooth_game(losses, sizes):

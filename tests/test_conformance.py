@@ -10,7 +10,7 @@ import pytest
 
 from aga_ref import conformance
 from aga_ref import finite_diff as fd
-from aga_ref.verify import main as verify
+from aga_ref.conformance.verify import main as verify
 from games.conformance_specs import build
 
 CASES = conformance.cases()
@@ -191,7 +191,7 @@ def test_verify_reports_coverage_and_require_all(tmp_path, capsys):
 def test_verify_rows_are_aligned_and_help_has_no_markup(capsys):
     import io
 
-    from aga_ref.verify import render
+    from aga_ref.conformance.verify import render
 
     out = io.StringIO()
     render(conformance.check_all(expected_outputs()), out=out)

@@ -6,13 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from aga_ref import conformance, conformance_dynamics
+from aga_ref import conformance
 from aga_ref import finite_diff as fd
-from aga_ref.conformance_dynamics import ALPHA, LSS_KEY, SOS_A, SOS_B
-from aga_ref.verify import main as verify
+from aga_ref.conformance.dynamics import ALPHA, LSS_KEY, SOS_A, SOS_B
+from aga_ref.conformance.verify import main as verify
 from games.conformance_dynamics_specs import build
 
-CASES = conformance_dynamics.cases()
+CASES = conformance.dynamics.cases()
 
 
 def oracle(game, w, with_lss):
@@ -69,7 +69,7 @@ def test_the_cases_cover_every_game_both_sos_branches_and_lss_where_h_is_inverti
     assert {"generic", "sos_p1_branch", "sos_p2_branch"} <= tags
     for case in CASES:  # LSS is left out exactly where H is singular: tandem
         assert (LSS_KEY in case["expected"]) == (case["game"]["family"] != "tandem"), case["id"]
-    assert set(conformance_dynamics.QUANTITIES) == set().union(*(c["expected"] for c in CASES))
+    assert set(conformance.dynamics.QUANTITIES) == set().union(*(c["expected"] for c in CASES))
 
 
 def test_the_reference_passes_and_errors_are_caught(tmp_path, capsys):

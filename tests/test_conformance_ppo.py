@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 
 import aga_ref
-from aga_ref import conformance, conformance_ppo
+from aga_ref import conformance
 from aga_ref import finite_diff as fd
+from aga_ref.conformance.verify import main as verify
 from aga_ref.rl.reference import reference_terms
-from aga_ref.verify import main as verify
 
-CASES = conformance_ppo.cases()
+CASES = conformance.ppo.cases()
 IDS = [c["id"] for c in CASES]
 
 
@@ -134,7 +134,7 @@ def near(value, oracle):
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_expected_values_match_the_finite_difference_oracle(case):
     expected = fd_oracle(case)
-    assert set(expected) == set(case["expected"]) == set(conformance_ppo.QUANTITIES)
+    assert set(expected) == set(case["expected"]) == set(conformance.ppo.QUANTITIES)
     for name, value in expected.items():
         e, stored = np.asarray(value), np.asarray(case["expected"][name])
         if name.startswith("sign"):
@@ -319,10 +319,10 @@ def test_an_unknown_quantity_lists_the_ppo_names():
 def test_the_data_file_follows_its_schema():
     import jsonschema
 
-    schema = json.load(open(conformance_ppo.SCHEMA_PATH, encoding="utf-8"))
-    data = conformance_ppo.load()
+    schema = json.load(open(conformance.ppo.SCHEMA_PATH, encoding="utf-8"))
+    data = conformance.ppo.load()
     jsonschema.validate(data, schema)
-    broken = conformance_ppo.load()
+    broken = conformance.ppo.load()
     del broken["cases"][0]["minibatch"]["sample_weight"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
@@ -346,6 +346,6 @@ def test_the_verify_page_documents_every_ppo_quantity_and_case():
         os.path.join(os.path.dirname(__file__), "..", "docs", "verify.md"), encoding="utf-8"
     ) as f:
         page = f.read()
-    for name in conformance_ppo.QUANTITIES:
+    for name in conformance.ppo.QUANTITIES:
         assert f"`{name.split('[')[0]}" in page, name
     assert all(f"`{case_id}`" in page for case_id in IDS)

@@ -1,12 +1,12 @@
 """Matching pennies, the IPD and tandem (games.opponent_shaping) against closed forms, a
-second implementation (aga_ref.families) and, for the IPD, the discounted series summed
+second implementation (aga_ref.conformance.families) and, for the IPD, the discounted series summed
 step by step."""
 
 import numpy as np
 import pytest
 
 from aga_ref import simultaneous_gradient
-from aga_ref.families import game_from_spec
+from aga_ref.conformance.families import game_from_spec
 from games.opponent_shaping import GAMMA, IPD_REWARDS, ipd, matching_pennies, tandem
 
 

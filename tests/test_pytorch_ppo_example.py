@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from aga_ref import conformance_ppo
+from aga_ref import conformance
 
 pytest.importorskip("torch")
 EXAMPLE = os.path.join(os.path.dirname(__file__), "..", "examples", "verify_pytorch_ppo.py")
@@ -57,8 +57,8 @@ def worst_error(text, quantity):
 def test_pytorch_ppo_implementation_passes_every_case(tmp_path, capsys):
     assert load_example().main(["--out", str(tmp_path / "outputs.json")]) == 0
     out = capsys.readouterr().out
-    n = len(conformance_ppo.cases())
-    pairs = n * len(conformance_ppo.QUANTITIES)
+    n = len(conformance.ppo.cases())
+    pairs = n * len(conformance.ppo.QUANTITIES)
     assert "RESULT: PASS" in out and f"{n} of {n} cases, {pairs} of {pairs}" in out
     assert worst_error(out, "xi_c") < 1e-13  # float64 rounding, not merely inside 1e-6
 
@@ -81,7 +81,7 @@ def test_each_planted_bug_fails_naming_the_quantities_it_touches(flag, tmp_path,
     assert "RESULT: FAIL" in out and must_fail <= bad, must_fail - bad
     assert not must_pass & bad, must_pass & bad
     if flag == "--wrong-sign":  # caught exactly where <xi, g> + ||g||^2 < 0
-        tagged = {c["id"] for c in conformance_ppo.cases() if "xi_g_plus_g_g_negative" in c["tags"]}
+        tagged = {c["id"] for c in conformance.ppo.cases() if "xi_g_plus_g_g_negative" in c["tags"]}
         assert {c for c, q in failed(out) if q == "sign_paper"} == tagged
     if flag == "--mean-in-lc":
         for n in (2, 3):

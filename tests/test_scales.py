@@ -1,4 +1,4 @@
-"""The tolerance's scales without dense Hessians (aga_ref.scales): equal to the dense
+"""The tolerance's scales without dense Hessians (aga_ref.conformance.scales): equal to the dense
 definition for small D (so the committed scales are reproduced), a lower bound of it
 above, O(D) memory at network sizes, and still wide enough for float32 rounding."""
 
@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from aga_ref import conformance, scales
+from aga_ref import conformance
+from aga_ref.conformance import scales
 from games.conformance_specs import build
 from tests.rl_setup import surrogate_game, tiny_problem
 from tests.strategies import smooth_games

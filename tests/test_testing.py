@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 
 import aga_ref
 from aga_ref import conformance, testing
-from aga_ref.families import game_from_spec
+from aga_ref.conformance.families import game_from_spec
 from games.conformance_specs import build
 
 

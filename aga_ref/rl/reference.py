@@ -160,7 +160,7 @@ def reference_terms(
 
     Returns ``{quantity: value}``: vectors (D,) and ``sign_per_agent`` (N,) as float64
     arrays, scalars as floats; the names are those of
-    ``aga_ref.conformance_ppo.QUANTITIES`` (docs/verify.md gives each definition).
+    ``aga_ref.conformance.ppo.QUANTITIES`` (docs/verify.md gives each definition).
     """
     sizes = network_sizes(weights)
     batch, clip = as_batch(minibatch, sizes), _clip(clip)

@@ -2,7 +2,7 @@
 (docs/verify.md, "Property-based checks of your implementation").
 
 Strategies (hypothesis) draw games of the conformance kit's families as specs, dicts in the
-kit's JSON format (docs/verify.md, step 2; ``aga_ref.families``), with a point ``w``:
+kit's JSON format (docs/verify.md, step 2; ``aga_ref.conformance.families``), with a point ``w``:
 
     toy_points()                 the paper's toy game, w in [0, 3.5] x [-0.75, 1.5]
     public_goods_points()        n = 2..4 players, b in [0.5, 2], c in [1, n], w in [-2, 2]^n
@@ -28,9 +28,9 @@ Your code enters through one of these protocols:
     direction(spec, w, lam, sign_rule) -> xi_tilde     (D,): xi_c + s |lam| (xi + H_c^T xi_c),
                                                        s by sign_rule "paper" or "exact"
     ppo_quantities(weights, minibatch, clip) -> {name: value}   names of
-                                                       conformance_ppo.QUANTITIES
+                                                       conformance.ppo.QUANTITIES
     dynamics_quantities(spec, w) -> {name: value}      names of
-                                                       conformance_dynamics.QUANTITIES
+                                                       conformance.dynamics.QUANTITIES
 
 and the checks raise ``AssertionError`` with the kit's report (worst entry, and hints such as
 "a mean instead of a sum?"):
@@ -42,7 +42,7 @@ and the checks raise ``AssertionError`` with the kit's report (worst entry, and 
     assert_ppo_quantities_match(ppo_quantities, weights, minibatch)   vs
                                                     ``aga_ref.rl.reference_terms``
     assert_dynamics_match(dynamics_quantities, spec, w)   LA, LOLA, SOS (and its p), EG,
-                                                    CGD, LSS vs ``conformance_dynamics``
+                                                    CGD, LSS vs ``conformance.dynamics``
 
 with the kit's tolerance (``max|o - e| <= atol + rtol S``, ``S`` of
 ``conformance.reference_scales``; ``rtol=conformance.RTOL_FLOAT32`` for float32). Sign

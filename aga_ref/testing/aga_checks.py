@@ -13,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 from aga_ref import conformance
 from aga_ref._checks import as_real, one_of
 from aga_ref.aga import aga_terms
-from aga_ref.families import game_from_spec
+from aga_ref.conformance.families import game_from_spec
 
 MARGIN, SIGNIFICANT, DROPPED_FRACTION, NUM_SINES = 1e-3, 1e-5, 0.9, 2
 _floats = dict(allow_nan=False, allow_infinity=False, allow_subnormal=False)

@@ -1,13 +1,13 @@
 """Property-based checks of LA, LOLA, SOS, EG, CGD and LSS implementations against aga-ref:
 ``opponent_shaping_points``, ``dynamics_games`` and ``assert_dynamics_match``
-(``aga_ref.testing``'s docstring; the quantities are ``aga_ref.conformance_dynamics``'s)."""
+(``aga_ref.testing``'s docstring; the quantities are ``aga_ref.conformance.dynamics``'s)."""
 
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from aga_ref import conformance, conformance_dynamics
-from aga_ref.families import game_from_spec
+from aga_ref import conformance
+from aga_ref.conformance.families import game_from_spec
 from aga_ref.testing.aga_checks import (
     _assert_report,
     _floats,
@@ -41,7 +41,7 @@ def dynamics_games():
 def assert_dynamics_match(dynamics_quantities, spec, w, rtol=conformance.RTOL,
                           atol=conformance.ATOL):  # fmt: skip
     """Check ``dynamics_quantities(spec, w) -> {name: value}`` (any of
-    ``conformance_dynamics.QUANTITIES``: ``alpha = 0.3``, SOS's ``a = 0.5``, ``b = 0.1``,
+    ``conformance.dynamics.QUANTITIES``: ``alpha = 0.3``, SOS's ``a = 0.5``, ``b = 0.1``,
     LSS's ``lam = 0.1``) against aga-ref at ``w`` (D,), with the kit's tolerance. Draws
     within a relative ``1e-3`` of one of SOS's switches, or where ``I + alpha H_o`` is
     ill-conditioned, are rejected (``assume``); where ``H`` is singular your LSS value, if
@@ -51,12 +51,12 @@ def assert_dynamics_match(dynamics_quantities, spec, w, rtol=conformance.RTOL,
         raise TypeError(f"dynamics_quantities must be callable, got {kind}")
     game = game_from_spec(spec)
     w = game.point(w)
-    robust, with_lss = conformance_dynamics.clear_of_switches(game, w)
+    robust, with_lss = conformance.dynamics.clear_of_switches(game, w)
     assume(robust)
-    ref = conformance_dynamics.reference_outputs(game, w, with_lss)
-    scales = conformance_dynamics.reference_scales(game, w, ref, spec["family"])
+    ref = conformance.dynamics.reference_outputs(game, w, with_lss)
+    scales = conformance.dynamics.reference_scales(game, w, ref, spec["family"])
     outputs = dynamics_quantities(spec, w.copy())
     if isinstance(outputs, dict) and not with_lss:
-        outputs = {k: v for k, v in outputs.items() if k != conformance_dynamics.LSS_KEY}
+        outputs = {k: v for k, v in outputs.items() if k != conformance.dynamics.LSS_KEY}
         assume(outputs)  # nothing left to check
     _assert_report(game, spec, w, outputs, ref, scales, rtol, atol)

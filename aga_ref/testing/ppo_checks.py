@@ -45,7 +45,7 @@ def ppo_minibatches(draw, max_agents=3, max_samples=16):
 def assert_ppo_quantities_match(ppo_quantities, weights, minibatch, clip=0.2,
                                 rtol=conformance.RTOL, atol=conformance.ATOL):  # fmt: skip
     """Check ``ppo_quantities(weights, minibatch, clip) -> {name: value}`` (any of
-    ``aga_ref.conformance_ppo.QUANTITIES`` but FCGrad's, which needs critic values) against
+    ``aga_ref.conformance.ppo.QUANTITIES`` but FCGrad's, which needs critic values) against
     ``aga_ref.rl.reference_terms`` with the kit's tolerance; draws near a sign tie are
     rejected (``assume``). Raises ``AssertionError`` with the kit's report."""
     from aga_ref.rl.reference import reference_terms, surrogate_game

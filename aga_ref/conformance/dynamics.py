@@ -2,11 +2,11 @@
 
 The cases live in ``aga_ref/data/conformance_dynamics_v1.json`` (``DATA_PATH``), written by
 ``python -m games.conformance_dynamics_specs``, in the layout of the games' cases (the same
-JSON Schema, ``aga_ref.conformance.SCHEMA_PATH``): ``id`` (``dynamics/<game>/<k>``), the
+JSON Schema, ``aga_ref.conformance.loading.SCHEMA_PATH``): ``id`` (``dynamics/<game>/<k>``), the
 game's spec, the point ``w``, the expected value and the tolerance scale of every quantity
 of ``QUANTITIES``. The games are four of the kit's (``toy``, ``public_goods_2``, a
 three-player quadratic game, ``smooth_b``) and the three of Letcher et al. 2019
-(``matching_pennies``, ``ipd``, ``tandem``; ``aga_ref.families``). Every quantity uses
+(``matching_pennies``, ``ipd``, ``tandem``; ``aga_ref.conformance.families``). Every quantity uses
 ``alpha = ALPHA``; SOS uses ``a = 0.5``, ``b = 0.1``; LSS ``lam = 0.1``.
 
 Conventions (docs/game-family.md): ``H_o`` is ``H`` without its diagonal blocks;
@@ -29,7 +29,7 @@ import os
 import numpy as np
 from autograd import grad, hessian
 
-from aga_ref import conformance
+from aga_ref.conformance import loading
 from aga_ref.derivatives import game_hessian
 from aga_ref.game_solvers import (
     cgd_direction_dense,
@@ -40,8 +40,8 @@ from aga_ref.game_solvers import (
 from aga_ref.lookahead import sos_terms
 
 VERSION = 1
-DATA_PATH = os.path.join(os.path.dirname(__file__), "data", f"conformance_dynamics_v{VERSION}.json")
-SCHEMA_PATH = conformance.SCHEMA_PATH
+DATA_PATH = os.path.join(loading.DATA_DIR, f"conformance_dynamics_v{VERSION}.json")
+SCHEMA_PATH = loading.SCHEMA_PATH
 ALPHA, SOS_A, SOS_B, LSS_LAM = 0.3, 0.5, 0.1, 0.1
 MARGIN, MAX_COND = 1e-3, 1e6  # a case's distance from SOS's switches; the solves' condition
 QUANTITIES = {
@@ -153,7 +153,7 @@ def reference_scales(game, w, out, family=None):
 
 def load(path=DATA_PATH):
     """The whole data file as a dict, validated against ``SCHEMA_PATH``."""
-    return conformance.load(path, SCHEMA_PATH)
+    return loading.load(path, SCHEMA_PATH)
 
 
 def cases(path=DATA_PATH):
@@ -164,5 +164,5 @@ def cases(path=DATA_PATH):
 
 
 def coverage(reports, path=DATA_PATH):
-    """``conformance.coverage`` over these cases."""
-    return conformance.coverage(reports, path, SCHEMA_PATH)
+    """``loading.coverage`` over these cases."""
+    return loading.coverage(reports, path, SCHEMA_PATH)

@@ -15,14 +15,12 @@ import sys
 
 import jsonschema
 
-from aga_ref import conformance, conformance_dynamics, conformance_ppo
-from aga_ref.conformance import ATOL, RTOL, RTOL_FLOAT32, SIGNS, check_all
+from aga_ref.conformance import dynamics, games, ppo
+from aga_ref.conformance.checking import check_all
+from aga_ref.conformance.comparison import ATOL, RTOL, RTOL_FLOAT32, SIGNS
+from aga_ref.conformance.loading import SUBMISSION_SCHEMA_PATH
 
-KITS = (
-    ("the games", conformance),
-    ("PPO minibatches", conformance_ppo),
-    ("game dynamics", conformance_dynamics),
-)
+KITS = (("the games", games), ("PPO minibatches", ppo), ("game dynamics", dynamics))
 
 
 def summarise(reports):
@@ -45,7 +43,7 @@ def plural(count, word):
 def schema_problems(outputs):
     """Messages for every place ``outputs`` breaks the submission schema, with its path.
     Values of single quantities are left to the per-quantity rows, which say more."""
-    with open(conformance.SUBMISSION_SCHEMA_PATH, encoding="utf-8") as f:
+    with open(SUBMISSION_SCHEMA_PATH, encoding="utf-8") as f:
         validator = jsonschema.Draft202012Validator(json.load(f))
     problems = []
     for error in sorted(validator.iter_errors(outputs), key=lambda e: list(e.absolute_path)):

@@ -17,29 +17,29 @@ tolerance rule (``atol + rtol * S``, ``S`` the case's ``scale``) and the same re
 
 import os
 
-from aga_ref import conformance
+from aga_ref.conformance import games, loading
 
 VERSION = 1
-DATA_PATH = os.path.join(os.path.dirname(__file__), "data", f"conformance_ppo_v{VERSION}.json")
-SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "data", "conformance_ppo.schema.json")
+DATA_PATH = os.path.join(loading.DATA_DIR, f"conformance_ppo_v{VERSION}.json")
+SCHEMA_PATH = os.path.join(loading.DATA_DIR, "conformance_ppo.schema.json")
 FCGRAD_BETA = 0.8
 _GAME_NAMES = ("xi", "xi_c", "Hc_xic", "Ht_xi", "xic_g", "xi_g", "g_g", "xic_xic", "xic_adj",
                "sign_paper", "sign_exact", "sign_per_agent")  # fmt: skip
 QUANTITIES = {
-    **{name: conformance.QUANTITIES[name] for name in _GAME_NAMES},
+    **{name: games.QUANTITIES[name] for name in _GAME_NAMES},
     "xi": "grad of l_i = -J_i(theta_i; A_ind) in agent i's block, (D,), D = N P",
     "xi_c": "grad of l_c = -sum_j J_j(theta_j; A_col), (D,)",
     "Ht_xi": "H^T xi: hess(l_i) of agent i's block applied to xi's block (D,)",
     "sign_per_agent": "the paper's sign inside each agent's block (N,)",
-    **{k: v for k, v in conformance.QUANTITIES.items() if k.startswith("xi_tilde")},
-    f"cga[lam={conformance.BASELINE_LAM}]": conformance.QUANTITIES["cga[lam=1.0]"],
+    **{k: v for k, v in games.QUANTITIES.items() if k.startswith("xi_tilde")},
+    f"cga[lam={games.BASELINE_LAM}]": games.QUANTITIES["cga[lam=1.0]"],
     f"fcgrad[beta={FCGRAD_BETA}]": "FCGrad's per-agent direction (Kim & Sycara 2025) (D,)",
 }
 
 
 def load(path=DATA_PATH):
     """The whole data file as a dict, validated against ``SCHEMA_PATH``."""
-    return conformance.load(path, SCHEMA_PATH)
+    return loading.load(path, SCHEMA_PATH)
 
 
 def cases(path=DATA_PATH):
@@ -51,5 +51,5 @@ def cases(path=DATA_PATH):
 
 
 def coverage(reports, path=DATA_PATH):
-    """``conformance.coverage`` over these cases."""
-    return conformance.coverage(reports, path, SCHEMA_PATH)
+    """``loading.coverage`` over these cases."""
+    return loading.coverage(reports, path, SCHEMA_PATH)

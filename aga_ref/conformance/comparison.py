@@ -1,5 +1,5 @@
 """Comparing an implementation's values with the expected ones, as every conformance kit
-does (``aga_ref.conformance``, ``conformance_ppo``, ``conformance_dynamics``): the rule
+does (the games', the PPO minibatches' and the game dynamics' cases): the rule
 ``max|o - e| <= atol + rtol * S`` with ``S`` the case's scale, signs compared exactly, and a
 ``Report`` whose mismatch rows name the worst entry and, where the whole vector is off by one
 factor, that factor (``1/n``: a mean where a sum is due; ``-1``: a flipped sign)."""
@@ -7,6 +7,7 @@ factor, that factor (``1/n``: a mean where a sum is due; ``-1``: a flipped sign)
 import numpy as np
 
 SIGNS = {"sign_paper", "sign_exact", "sign_per_agent"}
+RTOL, RTOL_FLOAT32, ATOL = 1e-6, 1e-4, 1e-10  # float64, float32 (docs/verify.md, step 5)
 
 
 class Report:
