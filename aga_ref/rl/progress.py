@@ -1,12 +1,16 @@
 """The progress file (``progress.csv``, one row per update), the status line, and the same
 rows as TensorBoard scalars (``TensorBoard``, through the optional ``tensorboardX``). The
-instrument columns are defined in ``aga_ref.rl.instruments``."""
+instrument columns are defined in ``aga_ref.rl.instruments``. The file grows by one synced
+line per update and is reconciled with the checkpoint on resume (``aga_ref.rl.runfiles``
+says why, and what a kill can leave)."""
 
 import csv
+import io
 import os
 import sys
 
 from aga_ref.rl.instruments import layer_columns
+from aga_ref.rl.runfiles import RunFileUnreadable, append_line, replaced
 
 EPISODE_COLUMNS = ("social_welfare", "equality", "efficiency", "sustainability", "peace")
 STAT_COLUMNS = ("sign_negative", "xi_norm", "xic_norm", "Hcxic_norm", "agree", "approx_kl",
@@ -29,20 +33,56 @@ def columns(state):
 
 
 def write_rows(path, rows, columns):
-    with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+    """Write the progress file whole, atomically (``runfiles.replaced``)."""
+    with replaced(path) as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerows(_cells(row, columns) for row in rows)
+
+
+def append_row(path, rows, columns):
+    """Append the last of ``rows``; write them all anew (atomically) when the file's header
+    is not ``columns``: at the first row, or when an environment's info gains a key."""
+    if _header(path) != list(columns):
+        return write_rows(path, rows, columns)
+    line = io.StringIO()
+    csv.writer(line).writerow(_cells(rows[-1], columns))
+    append_line(path, line.getvalue())
+
+
+def _cells(row, columns):
+    return ["" if row.get(k) is None else row[k] for k in columns]
+
+
+def _header(path):
+    try:
+        with open(path, newline="") as f:
+            return next(csv.reader(f), None)
+    except FileNotFoundError:
+        return None
+
+
+def read_table(path):
+    """The complete rows of a progress file as dicts of text: a last line without its
+    newline (cut by a kill during an append, ``aga_ref.rl.runfiles``) is left out."""
+    with open(path, newline="") as f:
+        text = f.read()
+    lines = text.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines.pop()
+    return list(csv.DictReader(lines))
 
 
 def read_rows(path, count):
-    """The first ``count`` rows of a progress file (later ones came after the checkpoint)."""
-    if path is None or not os.path.exists(path):
-        return []
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))[:count]
-    return [{k: (None if v == "" else _number(v)) for k, v in r.items()} for r in rows]
+    """The first ``count`` rows of a progress file (later ones came after the checkpoint);
+    ``RunFileUnreadable`` if it holds fewer."""
+    table = [] if path is None or not os.path.exists(path) else read_table(path)
+    if len(table) < count:
+        raise RunFileUnreadable(
+            f"{path} holds {len(table)} complete rows, but the checkpoint beside it counts "
+            f"{count}: the file was cut or edited, and its rows cannot be recomputed"
+        )
+    return [{k: (None if v == "" else _number(v)) for k, v in r.items()} for r in table[:count]]
 
 
 def _number(text):

@@ -1,0 +1,108 @@
+"""How ``aga-ref train`` stops early: on a signal, or on a run file it cannot write or use.
+
+On SIGINT (Ctrl-C) and SIGTERM (what SLURM and most schedulers send before they kill a job)
+the update under way is finished, a checkpoint is written, one line says ``interrupted at
+update k of n; resume with: ...``, and the command exits with 128 + the signal's number,
+the shell's convention: 130 for SIGINT, 143 for SIGTERM. A second signal while the run is
+stopping stops it at once (one line says so): the update under way is lost, the files are
+whole (``aga_ref.rl.runfiles``) and the last checkpoint is kept, so the same resume command
+continues. Ctrl-C outside the training loop (while checking, or plotting) stops at once with
+one line and exit 130: no update is under way there.
+
+A file that cannot be written (a full disk, a read-only folder:
+``aga_ref.rl.runfiles.RunFolderUnwritable``) ends the command with one line naming the
+folder and the system's reason, exit 1; nothing is half-written, so the run resumes once
+there is room. A file that cannot be used on resume (``RunFileUnreadable``: a progress.csv
+shorter than the checkpoint counts, a config.json cut short) ends it with one line, exit 2.
+"""
+
+import contextlib
+import os
+import shlex
+import signal
+import sys
+
+from aga_ref.rl.checkpoint import CHECKPOINT
+from aga_ref.rl.runfiles import RunFileUnreadable, RunFolderUnwritable
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Stop:
+    """``train``'s ``should_stop``: true once a signal came (``signal``, its number);
+    ``resume``: the command that continues the run."""
+
+    def __init__(self, resume):
+        self.signal, self.resume = None, resume
+
+    def __call__(self):
+        return self.signal is not None
+
+
+@contextlib.contextmanager
+def stopping(args, out):
+    """``with stopping(args, out) as stop:`` train with ``should_stop=stop``: SIGINT and
+    SIGTERM set ``stop`` (the second one exits), a run-file error exits with one line; the
+    signal handlers there before are restored after the block."""
+    stop = Stop(resume_command(args, out))
+
+    def handle(number, frame):
+        if stop.signal is not None:
+            _line(f"aga-ref train: stopped at once by a second signal; the update under way "
+                  f"is lost, the last checkpoint kept; resume with: {stop.resume}")  # fmt: skip
+            raise SystemExit(128 + number)
+        stop.signal = number
+
+    before = {number: signal.signal(number, handle) for number in SIGNALS}
+    try:
+        yield stop
+    except (RunFolderUnwritable, RunFileUnreadable) as error:
+        raise SystemExit(_run_file_error(error, out, stop.resume)) from None
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def resume_command(args, out):
+    """The ``aga-ref train`` line that continues the run in ``out`` as ``args`` ran it (the
+    learner's options come from the checkpoint)."""
+    line = ["aga-ref", "train", "--out", out, "--resume"] + ["--no-plot"] * args.no_plot
+    if args.checkpoint_every != 10:
+        line += ["--checkpoint-every", str(args.checkpoint_every)]
+    return shlex.join(line)
+
+
+def interrupted(stop, update, updates):
+    """After training: if a signal stopped it, say where, and exit with the signal's code."""
+    if stop.signal is not None:
+        _line(f"interrupted at update {update} of {updates}; resume with: {stop.resume}")
+        raise SystemExit(128 + stop.signal)
+
+
+@contextlib.contextmanager
+def interrupt_outside_training():
+    """Ctrl-C anywhere else: one line and exit 130, not a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _line("aga-ref train: interrupted (outside the training loop: no update was under way)")
+        raise SystemExit(130) from None
+
+
+def _run_file_error(error, out, resume):
+    """Say in one line what went wrong with a run file and what to do; return the exit
+    code (1: a write failed, 2: a file cannot be used)."""
+    if isinstance(error, RunFolderUnwritable):
+        then = f"resume with: {resume}" if os.path.exists(os.path.join(out, CHECKPOINT)) \
+            else "start the run again"  # fmt: skip
+        _line(f"aga-ref train: {error}; nothing was half-written: make room or make the "
+              f"folder writable, then {then}")  # fmt: skip
+        return 1
+    _line(f"aga-ref train: {error}; give --overwrite to start the run again")
+    return 2
+
+
+def _line(text):
+    if sys.stdout.isatty():  # end the progress line that a terminal rewrites in place
+        print(flush=True)
+    print(text, file=sys.stderr, flush=True)
