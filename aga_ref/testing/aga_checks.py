@@ -179,11 +179,11 @@ def assert_sign_alignment(direction, spec, w, sign_rule="exact", step=1e-4):
     if sign_rule == "paper":
         assume(abs(dropped) < DROPPED_FRACTION * abs(kept))
     lam = step * norm(t.xi_c) / norm(t.xi_adj)
-    before, after = (np.asarray(direction(spec, w.copy(), x, sign_rule), float) for x in (0.0, lam))
-    for name, value in (("at lam = 0", before), (f"at |lam| = {lam:.3g}", after)):
-        if value.shape != (game.dim,) or not np.all(np.isfinite(value)):
-            raise AssertionError(f"direction {name} must be finite of shape ({game.dim},), "
-                                 f"got shape {value.shape}")  # fmt: skip
+    # xi_tilde at lam = 0 is xi_c by definition; AgA itself refuses lam = 0 with a sign rule
+    before, after = t.xi_c, np.asarray(direction(spec, w.copy(), lam, sign_rule), float)  # (D,)
+    if after.shape != (game.dim,) or not np.all(np.isfinite(after)):
+        raise AssertionError(f"direction at |lam| = {lam:.3g} must be finite of shape "
+                             f"({game.dim},), got shape {after.shape}")  # fmt: skip
     c0, c1, pull = _cos(before, t.Hc_xic), _cos(after, t.Hc_xic), t.xic_g > 0
     if (c1 > c0) != pull:
         way = "pull xi_tilde toward" if pull else "push xi_tilde away from"
