@@ -114,10 +114,25 @@ def actor_terms(layers, x, actions, avail):
 
 
 def sample_actions(layers, x, avail, rng):
-    """Sample one action per (agent, sample) (N, S) int64 and its log-probability (N, S)."""
+    """Sample one action per (agent, sample) (N, S) int64 and its log-probability (N, S).
+    A row of ``avail`` (N, S, A) with no True is refused: masking every logit would leave
+    the uniform distribution, i.e. send the environment an action it said is unavailable."""
+    if avail is not None:
+        _check_some_action(avail)
     logp_all = log_softmax(masked_logits(layers, x, avail))  # (N, S, A)
     u = rng.random(logp_all.shape[:-1] + (1,))
     cdf = np.cumsum(np.exp(logp_all), axis=-1)
     actions = np.minimum((u * cdf[..., -1:] > cdf).sum(-1), logp_all.shape[-1] - 1)
     logp = np.take_along_axis(logp_all, actions[..., None], axis=-1)[..., 0]
     return actions.astype(np.int64), logp
+
+
+def _check_some_action(avail):
+    """ValueError naming the first (agent, sample) of ``avail`` (N, S, A) with no action."""
+    empty = ~np.any(avail, axis=-1)  # (N, S)
+    if empty.any():
+        i, s = np.argwhere(empty)[0]
+        raise ValueError(
+            f"avail must leave every agent at least one available action, got none for "
+            f"agent {i} in sample {s} (avail[{i}, {s}] is all False)"
+        )

@@ -3,14 +3,16 @@
 The environment needs ``reset(seed=...) -> (obs (B, N, ...), info)`` and
 ``step(actions (B, N)) -> (obs, rewards (B, N), terminations (B,), truncations (B,), info)``
 with Gymnasium's next-step autoreset, plus ``num_actions``. Optional: ``info["avail_actions"]``
-(B, N, A) bool (action masks); ``info["active"]`` (B, N) bool, which agents act on the
-observation returned with it (False for an agent that is dead or otherwise out of the game;
-absent means every agent is active); and for a centralised (MAPPO) critic ``info["state"]``
-(B, ...) or ``env.state()``. An inactive agent's samples are left out of its own update, as
-MAPPO's active masks do (``aga_ref.rl.ppo``). Every other numeric array in ``info`` of
-shape (B, N) is summed over the episode and the agents, every (B,) array is averaged over
-the episode's steps, and both are reported under their own names (the gridworld's
-``apples_eaten``, ``beam_hits``, ``cells_cleaned``, ``waste_density``).
+(B, N, A) bool (action masks; each agent needs at least one available action, else the
+rollout stops with a ValueError naming the agent, environment and step); ``info["active"]``
+(B, N) bool, which agents act on the observation returned with it (False for an agent that
+is dead or otherwise out of the game; absent means every agent is active); and for a
+centralised (MAPPO) critic ``info["state"]`` (B, ...) or ``env.state()``. An inactive
+agent's samples are left out of its own update, as MAPPO's active masks do
+(``aga_ref.rl.ppo``). Every other numeric array in ``info`` of shape (B, N) is summed over
+the episode and the agents, every (B,) array is averaged over the episode's steps, and both
+are reported under their own names (the gridworld's ``apples_eaten``, ``beam_hits``,
+``cells_cleaned``, ``waste_density``).
 
 Episode outcome metrics (social welfare, equality, efficiency, sustainability, peace) are
 ``aga_ref.episodes.EpisodeTracker``'s.
@@ -61,8 +63,7 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
     for t in range(num_steps):
         obs, info = carry["obs"], carry["info"]
         x = as_inputs(obs)  # (N, B, F)
-        avail = info.get("avail_actions")
-        avail = None if avail is None else np.asarray(avail, dtype=bool).transpose(1, 0, 2)
+        avail = _avail(info, t)  # (N, B, A) or None
         actions, logp = sample_actions(layers, x, avail, rng)  # (N, B)
         live = ~carry["done"]  # a reset step's action is ignored: not a transition
         active = live[:, None] & _active(info, actions.shape[::-1])  # (B, N)
@@ -80,6 +81,24 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
         last_x if critic_inputs == "ippo" else _critic_input(env, carry, critic_inputs, last_x)
     )
     return store, finished
+
+
+def _avail(info, t):
+    """``info["avail_actions"]`` (B, N, A) as (N, B, A) bool, None without it; an agent with
+    no available action is refused here, where the environment and step are known."""
+    avail = info.get("avail_actions")
+    if avail is None:
+        return None
+    avail = np.asarray(avail, dtype=bool)  # (B, N, A)
+    empty = ~avail.any(-1)  # (B, N): one vectorised test per step
+    if empty.any():
+        b, i = np.argwhere(empty)[0]
+        raise ValueError(
+            f'info["avail_actions"] must leave every agent at least one available action (a '
+            f"dead or waiting agent its no-op, as SMAC does), got none for agent {i} of "
+            f"environment {b} at step {t} of the rollout (avail_actions[{b}, {i}] is all False)"
+        )
+    return avail.transpose(1, 0, 2)
 
 
 def _active(info, shape):
