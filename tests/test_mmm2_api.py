@@ -114,6 +114,53 @@ def test_win_bonus_is_shared_by_the_living_agents():
     assert agent.sum() == pytest.approx(team[0])
 
 
+def test_the_last_step_of_a_lost_battle_pays_only_the_agents_that_played_it():
+    """A wipe-out: the last ally (1 HP, stopped) dies while the enemy Medivac heals a Marine.
+    SMAC pays the heal (its ``abs``); nobody has credit and nobody is alive after the step,
+    so the heal goes to the one agent alive at its start, never to the nine dead before it."""
+    core = core_with({A_MARINE: (10.0, 16.0), E_MARINE: (14.0, 16.0), E_MEDIVAC: (16.0, 16.0)})
+    core.battles.hp[0, A_MARINE], core.battles.hp[0, E_MARINE] = 1.0, 30.0
+    team, agent, terminated, won, info = core.advance(np.ones((1, 10), np.int64),
+                                                      np.ones(1, bool))  # fmt: skip
+    assert terminated[0] and not won[0] and not core.battles.alive[0, :10].any()
+    assert core.battles.hp[0, E_MARINE] == 30.0 + 8 * 0.5625 and team[0] == 8 * 0.5625 / SCALE
+    assert agent[0, A_MARINE] == pytest.approx(team[0])
+    assert np.all(np.delete(agent[0], A_MARINE) == 0.0)
+
+
+def test_no_agent_dead_at_a_steps_start_is_paid_in_64_battles_of_random_play():
+    """Issue 25 item 8 counted 435 of 85,425 such agent-steps paid; before the fix this
+    sample had 135 of 17,279 in the 64 first battles. Every transition is checked."""
+    env = make_env("mmm2", num_envs=64, seed=0)
+    obs, info = env.reset(seed=0)
+    rng, restart, dead_steps = np.random.default_rng(0), np.zeros(64, bool), 0
+    for _ in range(100):
+        dead = ~info["active"] & ~restart[:, None]  # (B, N): dead before a real step
+        obs, r, terminated, truncated, info = env.step(policies.random_actions(
+            info["avail_actions"], rng))  # fmt: skip
+        assert np.all(r[dead] == 0.0)
+        dead_steps, restart = dead_steps + dead.sum(), terminated | truncated
+    assert dead_steps > 10_000  # the check saw many dead agents
+
+
+def test_a_win_in_which_every_ally_dies_pays_its_bonus_to_the_agents_that_played_it():
+    """SMAClite's rules: the last Marine kills the last enemy Marine and dies in the same
+    tick, a win; its bonus goes to the agent alive at the start, not to all ten."""
+    from games.smac.units import MARINE, roster
+
+    types = roster("smaclite")[0]
+    marine, enemy = (int(np.flatnonzero((types == MARINE) & side)[0])
+                     for side in (np.arange(22) < 10, np.arange(22) >= 10))  # fmt: skip
+    core = core_with({marine: (10.0, 16.0), enemy: (14.0, 16.0)}, "smaclite")
+    core.battles.hp[0, [marine, enemy]] = 1.0
+    a = np.ones((1, 10), dtype=np.int64)
+    a[0, marine] = 6 + enemy - 10
+    team, agent, terminated, won, _ = core.advance(a, np.ones(1, dtype=bool))
+    assert won[0] and not core.battles.alive[0, :10].any()
+    assert agent[0, marine] == pytest.approx((1 + 10 + 200) / SCALE) == team[0]
+    assert np.all(np.delete(agent[0], marine) == 0.0)
+
+
 @pytest.mark.parametrize("rules, ended, won", [("smac", True, False), ("smaclite", False, False)])
 def test_only_an_ally_medivac_left_is_a_loss_under_smac_rules(rules, ended, won):
     core = core_with({A_MEDIVAC: (5.0, 16.0), E_MARINE: (25.0, 16.0)}, rules)

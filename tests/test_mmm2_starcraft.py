@@ -28,13 +28,14 @@ def unit(tag, unit_type, owner, x, y, health=None):
                         energy=50 if unit_type == MEDIVAC_RL else 0)  # fmt: skip
 
 
-def roster(enemy_health=None, dead=()):
-    """MMM2's 22 units as SC2 reports them: tags 1-10 allies, 11-22 enemies."""
+def roster(enemy_health=None, dead=(), allies_dead=()):
+    """MMM2's 22 units as SC2 reports them: tags 1-10 allies, 11-22 enemies; dead units are
+    left out, as SC2 leaves them out."""
     allies = ([(MARAUDER_RL, 8 + i, 17) for i in range(2)]
               + [(MARINE_RL, 7 + i, 16) for i in range(7)] + [(MEDIVAC_RL, 8, 15)])  # fmt: skip
     enemies = ([(MARAUDER, 22 + i, 15) for i in range(3)]
                + [(MARINE, 21 + i, 17) for i in range(8)] + [(MEDIVAC, 24, 17)])  # fmt: skip
-    units = [unit(k + 1, t, 1, x, y) for k, (t, x, y) in enumerate(allies)]
+    units = [unit(k + 1, t, 1, x, y) for k, (t, x, y) in enumerate(allies) if k not in allies_dead]
     for e, (t, x, y) in enumerate(enemies):
         if e not in dead:
             health = None if enemy_health is None else enemy_health.get(e)
@@ -104,6 +105,21 @@ def test_unattributed_loss_and_the_win_bonus_still_sum_to_smacs_reward():
     others = np.delete(info["agent_rewards"], 5)
     np.testing.assert_allclose(others, 20 / (1205 / 20))  # only the win share: 200 / 10
     assert info["agent_rewards"][5] == pytest.approx((loss + 110 + 20) / (1205 / 20))
+
+
+def test_a_heal_paid_at_the_last_step_goes_to_the_agents_alive_at_its_start():
+    """Step 1: agent 0 hits enemy 0 (125 -> 100) and agents 1-8 die. Step 2: enemy 0 is
+    healed to 110 while agents 0 and 9 die too, a loss. SMAC pays |-10|; no credit, so the
+    two agents alive at the step's start (SMAC's previous_ally_units) take 5 each."""
+    env = started_env()
+    actions = [1] * 10
+    actions[0] = 6 + 0
+    after_step(env, actions, roster({0: 100}, allies_dead=range(1, 9)))
+    reward, end, info = after_step(env, [1] * 10, roster({0: 110}, allies_dead=range(10)))
+    assert end == -1 and reward == pytest.approx(10 / (1205 / 20))
+    expected = np.zeros(10)
+    expected[[0, 9]] = 5 / (1205 / 20)
+    np.testing.assert_allclose(info["agent_rewards"], expected)
 
 
 def test_attribution_equals_the_engines_exact_credit_when_each_enemy_has_one_attacker():

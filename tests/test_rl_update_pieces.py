@@ -139,31 +139,36 @@ ALIVE = np.array([[True, False, True, True, False, True, True, True, True, False
 def test_damage_credit_is_paid_as_is_when_no_enemy_healed():
     credit = np.zeros((1, 10))
     credit[0, [0, 2]] = [30.0, 10.0]  # damage + 10 kills
-    r = selfish_rewards(credit, np.array([40.0]), np.array([False]), ALIVE)
+    r = selfish_rewards(credit, np.array([40.0]), np.array([False]), ALIVE, ALIVE)
     assert_allclose(r[0], credit[0])
 
 
 def test_healing_offset_splits_the_team_reward_in_proportion_to_credit():
     credit = np.zeros((1, 10))
     credit[0, [0, 2]] = [30.0, 10.0]
-    r = selfish_rewards(credit, np.array([20.0]), np.array([False]), ALIVE)  # 20 healed
+    r = selfish_rewards(credit, np.array([20.0]), np.array([False]), ALIVE, ALIVE)  # 20 healed
     assert_allclose(r[0, [0, 2]], [15.0, 5.0])
     assert r.sum() == pytest.approx(20.0)
 
 
-def test_a_step_paid_only_by_enemy_healing_is_split_among_the_living():
-    r = selfish_rewards(np.zeros((1, 10)), np.array([7.0]), np.array([False]), ALIVE)
-    assert_allclose(r[0], np.where(ALIVE[0], 1.0, 0.0))  # 7 living agents, 1 each
+def test_a_step_paid_only_by_enemy_healing_is_split_among_the_agents_alive_at_its_start():
+    after = ALIVE & (np.arange(10) != 0)  # agent 0 dies in the step: it played it
+    r = selfish_rewards(np.zeros((1, 10)), np.array([7.0]), np.array([False]), ALIVE, after)
+    assert_allclose(r[0], np.where(ALIVE[0], 1.0, 0.0))  # 7 agents alive at the start, 1 each
+    none = np.zeros((1, 10), bool)  # the last step of a lost battle: nobody left after it
+    r = selfish_rewards(np.zeros((1, 10)), np.array([7.0]), np.array([False]), ALIVE, none)
+    assert_allclose(r[0], np.where(ALIVE[0], 1.0, 0.0))
 
 
-def test_the_win_bonus_goes_to_the_living_or_to_all_if_none_lives():
+def test_the_win_bonus_goes_to_the_survivors_or_if_none_to_the_agents_that_played():
     credit = np.zeros((1, 10))
     credit[0, 3] = 12.0
-    r = selfish_rewards(credit, np.array([12.0]), np.array([True]), ALIVE)
+    before = ALIVE | (np.arange(10) == 1)  # agent 1 dies in the winning step
+    r = selfish_rewards(credit, np.array([12.0]), np.array([True]), before, ALIVE)
     assert_allclose(r[0], np.where(ALIVE[0], WIN_VALUE / 7, 0.0) + credit[0])
     none = np.zeros((1, 10), bool)
-    r = selfish_rewards(credit, np.array([12.0]), np.array([True]), none)
-    assert_allclose(r[0], WIN_VALUE / 10 + credit[0])
+    r = selfish_rewards(credit, np.array([12.0]), np.array([True]), before, none)
+    assert_allclose(r[0], np.where(before[0], WIN_VALUE / 8, 0.0) + credit[0])
 
 
 # --- found by mutation testing: shaping over batches, FCGrad's branches at their edges ------
@@ -229,9 +234,9 @@ def test_small_credits_one_survivor_and_the_team_reward_rules_by_hand():
     one[0, 4] = True
     credit = np.zeros((1, 10))
     credit[0, [1, 4]] = [0.2, 0.6]  # 0.8 HP in all
-    r = selfish_rewards(credit, np.array([0.8]), np.array([False]), one)
+    r = selfish_rewards(credit, np.array([0.8]), np.array([False]), one, one)
     assert_allclose(r[0, [1, 4]], [0.2, 0.6])
-    r = selfish_rewards(np.zeros((1, 10)), np.array([5.0]), np.array([True]), one)
+    r = selfish_rewards(np.zeros((1, 10)), np.array([5.0]), np.array([True]), one, one)
     assert_allclose(r[0], np.where(one[0], 5.0 + WIN_VALUE, 0.0))
     loss, deaths, won = np.array([-30.0, 12.0]), np.array([1.0, 0.0]), np.array([False, True])
     assert_allclose(team_reward(loss, deaths, won), [abs(-30 + DEATH_VALUE), 12 + WIN_VALUE])

@@ -96,6 +96,7 @@ class Core:
         unscaled rewards, terminated, won, info)."""
         b = self.battles
         enemy_hp, enemy_alive = b.hp[:, NUM_ALLIES:].copy(), b.alive[:, NUM_ALLIES:].copy()
+        played = b.alive[:, :NUM_ALLIES].copy()  # (B, N): the allies that play this step
         record = b.step(np.where(live[:, None], actions, 1))
         self.last_actions = np.where(live[:, None], actions, self.last_actions)
         self.steps += live
@@ -115,7 +116,7 @@ class Core:
         team = rewards.team_reward(loss, deaths, np.zeros_like(won), self.rules,
                                    record["damage"].sum(-1)) * live  # fmt: skip
         credit = record["damage"] + rewards.DEATH_VALUE * record["kills"]
-        agent = rewards.selfish_rewards(credit, team, won, ally_alive) * live[:, None]
+        agent = rewards.selfish_rewards(credit, team, won, played, ally_alive) * live[:, None]
         team = team + rewards.WIN_VALUE * won
         info = {"battle_won": won, "dead_allies": (~ally_alive).sum(-1),
                 "dead_enemies": (~now_alive).sum(-1), "agent_damage": record["damage"],

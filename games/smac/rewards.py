@@ -12,15 +12,16 @@ i's credit for a step is ``c_i = damage_i + 10 kills_i``: the HP it removed from
 the kills it made, exact in the simulator. The team reward before the win bonus, ``T``, is
 split in proportion to the credits, ``r_i = T c_i / sum_j c_j``, which is exactly ``c_i``
 whenever no enemy healed in the step (``T = sum_j c_j``); a step with ``T > 0`` and no credit
-(enemy healing alone, paid by SMAC's ``abs``) is split equally among the living agents. The
-win bonus is split equally among the agents alive at the end of the winning step (among all
-agents if none is: a step can pay while the last agents die). So the
-per-agent rewards sum to the team reward, and the Medivac, which deals no damage, is paid only
-through its share of a win: healing its team earns it nothing directly, which is where the
-dilemma is sharpest. Alternatives we considered: splitting the win bonus over all ten agents
-(dead ones too), or in proportion to the episode's damage (the Medivac would then never be
-paid), or crediting the Medivac with the HP it heals (a team-minded reward, not a selfish
-one).
+(enemy healing alone, paid by SMAC's ``abs``) is split equally among the agents alive at the
+start of the step, the ones that played it (an agent dead before the step is never paid,
+also at the last step of a lost battle). The win bonus is split equally among the agents
+alive at the end of the winning step, or, if every one of them died in it (SMAClite's rules
+allow that win), among those alive at its start. So the per-agent rewards sum to the team
+reward, and the Medivac, which deals no damage, is paid only through its share of a win:
+healing its team earns it nothing directly, which is where the dilemma is sharpest.
+Alternatives we considered: splitting the win bonus over all ten agents (dead ones too), or
+in proportion to the episode's damage (the Medivac would then never be paid), or crediting
+the Medivac with the HP it heals (a team-minded reward, not a selfish one).
 
 **Real SMAC** does not say who dealt damage. ``attribute`` credits each enemy's health loss in
 a step, and its death, to the agents ordered to attack it in that step, split equally among
@@ -45,16 +46,24 @@ def team_reward(health_loss, deaths, won, rules="smac", gross_damage=None):
     return base + WIN_VALUE * won
 
 
-def selfish_rewards(credit, team_before_win, won, alive):
+def selfish_rewards(credit, team_before_win, won, alive_before, alive_after):
     """Per-agent unscaled rewards (B, N) that sum to ``team_before_win + 200 won``.
 
     ``credit`` (B, N): each agent's damage + 10 kills this step; ``team_before_win`` (B,);
-    ``won`` (B,) bool; ``alive`` (B, N) bool, the agents alive at the end of the step."""
+    ``won`` (B,) bool; ``alive_before``, ``alive_after`` (B, N) bool: the agents alive at the
+    start and at the end of the step. A row with nobody alive before pays nobody (no battle
+    still on can have such a step)."""
     total = credit.sum(-1, keepdims=True)  # (B, 1)
-    living = alive.sum(-1, keepdims=True)
-    equal = np.where(living > 0, alive / np.maximum(living, 1), 1.0 / alive.shape[-1])
-    share = np.where(total > 0, credit / np.maximum(total, 1e-12), equal)
-    return share * team_before_win[:, None] + WIN_VALUE * won[:, None] * equal
+    played = _equal_shares(alive_before)  # (B, N)
+    share = np.where(total > 0, credit / np.maximum(total, 1e-12), played)
+    survivors = alive_after.any(-1, keepdims=True)  # (B, 1)
+    winners = np.where(survivors, _equal_shares(alive_after), played)
+    return share * team_before_win[:, None] + WIN_VALUE * won[:, None] * winners
+
+
+def _equal_shares(alive):
+    """(B, N): 1 / (number alive) for each agent alive in its row, 0 elsewhere."""
+    return alive / np.maximum(alive.sum(-1, keepdims=True), 1)
 
 
 def attribute(health_loss, deaths, ordered):

@@ -9,10 +9,12 @@ messages (``s2clientprotocol``'s ``raw_pb2.Unit``).
 SC2 does not say who dealt damage, so each enemy's health loss in a step, and 10 for its
 death, is credited to the agents ordered to attack it in that step, split equally
 (``rewards.attribute``); the team reward SMAC computed is then split in proportion to those
-credits, the win bonus equally among the living agents (``rewards.selfish_rewards``), so the
-per-agent rewards sum to SMAC's reward. ``info`` gains ``agent_rewards``, ``agent_damage``
-and ``agent_kills`` (the attributed shares; kills can be fractional) and ``agent_healing``
-(the HP gained this step by the ally the Medivac was ordered to heal).
+credits, a step with no credit equally among the agents alive at its start (SMAC's
+``previous_ally_units``), the win bonus among those alive at its end
+(``rewards.selfish_rewards``), so the per-agent rewards sum to SMAC's reward. ``info``
+gains ``agent_rewards``, ``agent_damage`` and ``agent_kills`` (the attributed shares; kills
+can be fractional) and ``agent_healing`` (the HP gained this step by the ally the Medivac
+was ordered to heal).
 """
 
 import numpy as np
@@ -60,8 +62,10 @@ class SelfishStarCraft2Env(StarCraft2Env):
         credit = rewards.attribute(loss, deaths, ordered)  # (N,)
         scale = self.max_reward / self.reward_scale_rate if self.reward_scale else 1.0
         team = np.array([reward * scale - rewards.WIN_VALUE * won])
-        alive = np.array([[self.agents[i].health > 0 for i in range(self.n_agents)]])
-        agent = rewards.selfish_rewards(credit[None], team, np.array([won]), alive)[0] / scale
+        before, after = ([[units[i].health > 0 for i in range(self.n_agents)]]
+                         for units in (self.previous_ally_units, self.agents))  # fmt: skip
+        agent = rewards.selfish_rewards(credit[None], team, np.array([won]), np.array(before),
+                                        np.array(after))[0] / scale  # fmt: skip
         share = ordered / np.maximum(ordered.sum(0), 1)  # (N, E): each attacker's part
         healing = np.zeros(self.n_agents)
         for i, action in enumerate(actions):
