@@ -7,6 +7,7 @@ import re
 
 import autograd
 import numpy as np
+import pytest
 
 from aga_ref import conformance
 from figures.cli import main
@@ -73,3 +74,36 @@ def test_a_flipped_sign_and_a_wrong_scalar_are_shown(tmp_path, capsys):
 def test_a_matching_submission_has_no_failure_lines(tmp_path, capsys):
     outputs = {c["id"]: {"xi_c": c["expected"]["xi_c"]} for c in CASES}
     assert verify(tmp_path, capsys, outputs) == (0, [])
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ('{"toy/0": {"xi": [[1.0], 2.0]}}', "case 'toy/0', quantity 'xi': a ragged list"),
+        ('{"toy/0": {"xi": [[1.0, 2.0], [3.0]]}}', "case 'toy/0', quantity 'xi': a ragged list"),
+        ('{"toy/0": {"xi": []}}', "case 'toy/0', quantity 'xi': an empty list"),
+        ('{"toy/0": {"g_g": null}}', "case 'toy/0', quantity 'g_g': null"),
+        ('{"toy/0": {"xi": {"a": 1}}}', "case 'toy/0', quantity 'xi': an object"),
+        ('{"toy/0": {"xi": [1, 2]}, "toy/0": {"xi": [1, 2]}}', "case id 'toy/0' is given twice"),
+        ('{"toy/0": {"xi": [1, 2], "xi": [1, 2]}}', "case 'toy/0': quantity 'xi' is given twice"),
+    ],
+)
+def test_malformed_input_is_one_line_and_exit_2(tmp_path, capsys, text, place):
+    """issue 25, item 9: unreadable input (exit 2) is told apart from a mismatch (exit 1)."""
+    path = tmp_path / "outputs.json"
+    path.write_text(text)
+    status = main(["verify", str(path)])
+    captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"aga-ref verify: cannot read {path}: {place}"), line
+
+
+def test_a_ragged_value_through_check_is_a_row_not_a_crash():
+    report = conformance.check("toy/0", {"xi": [[1.0], 2.0], "xi_c": CASES[0]["expected"]["xi_c"]})
+    assert not report and report.rows[0][1].startswith("malformed: a ragged list")
+    assert report.rows[1][1] == "ok"  # the other quantities are still checked
+
+
+def test_a_string_is_still_a_mismatch_row_exit_1(tmp_path, capsys):
+    assert verify(tmp_path, capsys, {"toy/0": {"xi": ["a", "b"]}})[0] == 1

@@ -41,10 +41,27 @@ def check_tolerance(rtol, atol):
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
 
 
+def value_shape(value):
+    """The shape of a submitted value (a number, or nested lists as JSON gives them); raises
+    ``ValueError`` saying what is malformed: a ragged list, an empty one, null or an object.
+    Strings and booleans have shape ``()`` here: ``_numeric`` refuses them."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise ValueError("an empty list")
+        shapes = {value_shape(item) for item in value}
+        if len(shapes) > 1:
+            raise ValueError("a ragged list (its items have different shapes: "
+                             f"{', '.join(str(s) for s in sorted(shapes))})")  # fmt: skip
+        return (len(value), *shapes.pop())
+    if value is None or isinstance(value, dict):
+        raise ValueError("null" if value is None else "an object, not a number or a list")
+    return np.shape(value)
+
+
 def _numeric(value):
     """``value`` as a float64 array, or None when it holds anything but numbers (booleans
     and strings, numeric or not, are refused rather than converted)."""
-    items = np.asarray(value, dtype=object).ravel() if np.ndim(value) else [value]
+    items = np.asarray(value, dtype=object).ravel() if np.shape(value) else [value]
     for item in items:
         if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, float, np.number)):
             return None
@@ -58,6 +75,10 @@ def _compare(name, value, expected, scale, rtol, atol, n=None):
     """One row: (quantity, status, error or None, tolerance or None). A mismatch's status
     names the worst entry (see ``_mismatch``); ``n`` is the game's number of players."""
     e = np.asarray(expected, dtype=np.float64)
+    try:
+        value_shape(value)
+    except ValueError as error:
+        return (name, f"malformed: {error}; give a number or a list of numbers", None, None)
     o = _numeric(value)
     if o is None:
         return (name, f"not numeric: got {value!r:.60}; give numbers (no strings or booleans)",

@@ -1,7 +1,9 @@
 """aga-ref verify PATH.json: check another implementation's outputs for the conformance
 cases and print a pass/fail table per quantity, the coverage, then every failure. Exit status
 0 when everything given matches, 1 on any mismatch or problem (or, with --require-all, on a
-case or quantity left out), 2 when the file cannot be read.
+case or quantity left out), 2 when the file cannot be read: not JSON, a case id or a quantity
+given twice, or a value that is neither a number nor a rectangular list (ragged, empty, null,
+an object), each said in one line naming the case and quantity.
 
 PATH.json holds {case_id: {quantity: value}} for any of the three kits' cases, the games'
 (toy/0, ...), the PPO minibatches' (ppo/0, ...) and the game dynamics' (dynamics/ipd/0, ...):
@@ -17,7 +19,7 @@ import jsonschema
 
 from aga_ref.conformance import dynamics, games, ppo
 from aga_ref.conformance.checking import check_all
-from aga_ref.conformance.comparison import ATOL, RTOL, RTOL_FLOAT32, SIGNS
+from aga_ref.conformance.comparison import ATOL, RTOL, RTOL_FLOAT32, SIGNS, value_shape
 from aga_ref.conformance.loading import SUBMISSION_SCHEMA_PATH
 
 KITS = (("the games", games), ("PPO minibatches", ppo), ("game dynamics", dynamics))
@@ -112,6 +114,41 @@ def _print_coverage(reports, out):
     return incomplete
 
 
+class _Object(dict):
+    """A JSON object that remembers the keys given more than once (``json`` keeps the last)."""
+
+    def __init__(self, pairs):
+        super().__init__(pairs)
+        keys = [key for key, _ in pairs]
+        self.repeated = sorted({key for key in keys if keys.count(key) > 1})
+
+
+def read_submission(path):
+    """The submission at ``path``; raises ``ValueError`` with one line naming the place of
+    what cannot be read: bad JSON, a case id or a quantity given twice, a malformed value
+    (``comparison.value_shape``: ragged, empty, null or an object)."""
+    with open(path, encoding="utf-8") as f:
+        outputs = json.load(f, object_pairs_hook=_Object)
+    if not isinstance(outputs, dict):
+        return outputs  # check_all says what is wrong with it
+    if outputs.repeated:
+        raise ValueError(f"case id {outputs.repeated[0]!r} is given twice; give each case once")
+    for case_id, quantities in outputs.items():
+        if not isinstance(quantities, dict):
+            continue  # a row of its report says so
+        if quantities.repeated:
+            raise ValueError(f"case {case_id!r}: quantity {quantities.repeated[0]!r} is given "
+                             "twice; give each quantity once")  # fmt: skip
+        for name, value in quantities.items():
+            try:
+                value_shape(value)
+            except ValueError as error:
+                shown = f" {json.dumps(value)[:60]}" if isinstance(value, list) else ""
+                raise ValueError(f"case {case_id!r}, quantity {name!r}: {error}{shown}; give a "
+                                 "number or a list of numbers") from None  # fmt: skip
+    return outputs
+
+
 def tolerance(text):
     """argparse type: a finite float >= 0."""
     try:
@@ -137,8 +174,7 @@ def main(argv=None):
                              "given")  # fmt: skip
     args = parser.parse_args(argv)
     try:
-        with open(args.path, encoding="utf-8") as f:
-            outputs = json.load(f)
+        outputs = read_submission(args.path)
     except (OSError, ValueError) as error:
         print(f"aga-ref verify: cannot read {args.path}: {error}", file=sys.stderr)
         return 2
