@@ -8,7 +8,9 @@ networks at initialisation.
 
 The observations are those a uniform random policy sees in 32 environments over 64 steps
 (seed 0) of the runs' game, the same for every run. Per run and layer, for the final
-actors in ``checkpoint.npz`` and for the initial actors (``init_params`` with the run's seed):
+actors in ``checkpoint.npz`` and for the initial actors (``init_params`` with the run's seed,
+by the rule of ``aga_ref.rl.seeding``; runs made before that rule started from other
+actors: probe them at the commit that made them):
 
     act_l<k>      mean |h_k| of hidden layer k (tanh: 0 = silent, 1 = saturated)
     sat_l<k>      share of hidden units with |h_k| > 0.99
@@ -69,6 +71,7 @@ def run_probe(folders, out):
     """Probe every run's final and initial actors; write the table; return its path."""
     from aga_ref.rl.checkpoint import load_checkpoint_arrays
     from aga_ref.rl.policy import ACTOR_OUT_SCALE, init_params
+    from aga_ref.rl.seeding import run_streams
 
     runs, inputs = [], {}
     for folder in folders:
@@ -85,7 +88,7 @@ def run_probe(folders, out):
             inputs[key] = observations(config)
         x = inputs[key]
         theta, shapes = load_checkpoint_arrays(path)
-        rng = np.random.default_rng(config["seed"])  # the actors are init_state's first draw
+        rng = run_streams(config["seed"], config["num_envs"])[0]  # init_state's first draw
         init = init_params(shapes, theta.shape[0], rng, ACTOR_OUT_SCALE)
         runs.append((config, (probe(theta, shapes, x), probe(init, shapes, x)), folder))
     groups = grouped(runs)

@@ -1,6 +1,8 @@
 """Collecting a batch from any vectorised multi-agent environment with the gridworld's API.
 
-The environment needs ``reset(seed=...) -> (obs (B, N, ...), info)`` and
+The environment needs ``reset(seed=[s_0, ..., s_{B-1}]) -> (obs (B, N, ...), info)`` (one
+seed per environment, ints in [0, 2^64), as Gymnasium's vector API takes them: the learner
+passes the run's environment seeds, ``aga_ref.rl.seeding``) and
 ``step(actions (B, N)) -> (obs, rewards (B, N), terminations (B,), truncations (B,), info)``
 with Gymnasium's next-step autoreset, plus ``num_actions``. Optional: ``info["avail_actions"]``
 (B, N, A) bool (action masks; each agent needs at least one available action, else the

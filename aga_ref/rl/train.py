@@ -13,6 +13,9 @@ rate's annealing ``lr (1 - update / num_updates)`` then follows the new ``num_up
 the next update on (it steps up at the resume point). A non-finite direction, gradient or
 parameter stops the run with ``TrainingDiverged`` naming the update; the checkpoint on disk
 is then still the last good one.
+Every random stream of a run (the networks, the sampling, the minibatches and each
+environment) derives from ``config.seed`` by ``aga_ref.rl.seeding``: runs of different seeds
+share none.
 """
 
 import dataclasses
@@ -31,6 +34,7 @@ from aga_ref.rl.policy import ACTOR_OUT_SCALE, init_params, layer_shapes
 from aga_ref.rl.progress import columns, read_rows, status_line, write_rows
 from aga_ref.rl.returns import gae, sl_rewards, svo_rewards
 from aga_ref.rl.rollout import EpisodeTracker, as_inputs, collect, global_state
+from aga_ref.rl.seeding import run_streams
 
 
 class TrainingDiverged(FloatingPointError):
@@ -38,20 +42,23 @@ class TrainingDiverged(FloatingPointError):
 
 
 def init_state(env, config):
-    """Fresh networks, optimisers, random generator and first observations."""
-    rng = np.random.default_rng(config.seed)
+    """Fresh networks, optimisers, random generator and first observations. Every random
+    stream comes from ``config.seed`` by ``seeding.run_streams``: the learner's generator
+    and one 64-bit seed per environment, so runs of different seeds share no stream."""
+    rng, env_seeds = run_streams(config.seed, config.num_envs)
     for name in ("reset", "step"):
         if not callable(getattr(env, name, None)):
             raise TypeError(f"env must have a {name}() method, got {type(env).__name__}")
     actions = getattr(env, "num_actions", None)
     if isinstance(actions, bool) or not isinstance(actions, (int, np.integer)) or actions < 2:
         raise ValueError(f"env.num_actions must be an integer >= 2, got {actions!r}")
-    obs, info = env.reset(seed=config.seed)
+    want = f"observations (B, N, ...) with B = config.num_envs = {config.num_envs} and N >= 2"
+    if getattr(env, "num_envs", config.num_envs) != config.num_envs:  # before B seeds go in
+        raise ValueError(f"env.reset() must return {want} agents, got env.num_envs = "
+                         f"{env.num_envs}")  # fmt: skip
+    obs, info = env.reset(seed=env_seeds)
     if np.ndim(obs) < 3 or np.shape(obs)[1] < 2 or np.shape(obs)[0] != config.num_envs:
-        raise ValueError(
-            f"env.reset() must return observations (B, N, ...) with B = config.num_envs = "
-            f"{config.num_envs} and N >= 2 agents, got shape {np.shape(obs)}"
-        )
+        raise ValueError(f"env.reset() must return {want} agents, got shape {np.shape(obs)}")
     x = as_inputs(obs)  # (N, B, F)
     N = x.shape[0]
     actor_shapes = layer_shapes(x.shape[-1], config.hidden, env.num_actions)
