@@ -6,6 +6,12 @@
 
 ``H_c^T xi_c = grad Ham_c`` with ``Ham_c = 1/2 ||xi_c||^2`` is one Hessian-vector product.
 
+What the sign rule is for: near a stable fixed point of the collective loss ``l_c`` (a
+minimum) the paper wants ``xi_tilde`` pulled toward ``grad Ham_c``, so that the step also
+shrinks ``||xi_c||`` and settles there; near an unstable one (a saddle or maximum) it wants
+``xi_tilde`` pushed away from ``grad Ham_c``, so that the step leaves it (Corollary 4.3).
+The rule meets both by choosing only the sign of ``lam``; its size ``|lam|`` is the user's.
+
 Sign of ``lam`` (write ``g = H_c^T xi_c``, ``u = xi_c``, ``v = xi_adj``):
 
 - ``"paper"`` (default; Corollary 4.3 and the poster):
@@ -18,9 +24,12 @@ Sign of ``lam`` (write ``g = H_c^T xi_c``, ``u = xi_c``, ``v = xi_adj``):
   giving one sign per player (as in later RL re-implementations; not in the paper).
 
 ``sign(0) = +1`` for every rule: the paper does not say; at a tie both signs are
-first-order neutral. ``align=False`` keeps ``lam`` as given: the poster's "AgA-Sign"
-ablation. At ``xi_c = 0`` the direction is ``lam * xi``, not 0: AgA's rest points lie near,
-not at, the collective optimum (docs/paper.md, section 3; kept as in the paper).
+first-order neutral. With ``align=True`` ``lam`` must be > 0: the rule chooses its sign, so
+a negative ``lam`` would be silently replaced by ``|lam|`` and ``lam = 0`` is Simul-Co, not
+AgA; both are refused (``ValueError``). ``align=False`` keeps ``lam`` as given, of either
+sign or 0: the poster's "AgA-Sign" ablation. At ``xi_c = 0`` the direction is ``lam * xi``,
+not 0: AgA's rest points lie near, not at, the collective optimum (docs/paper.md, section 3;
+kept as in the paper).
 """
 
 from collections import namedtuple
@@ -42,7 +51,19 @@ AgaTerms.__doc__ = """Every quantity of one AgA step.
 xi, xi_c, Hc_xic (= g), xi_adj, xi_tilde: vectors (D,). xic_g = <xi_c, g>, xi_g = <xi, g>,
 g_g = ||g||^2, xic_xic = ||xi_c||^2, xic_adj = <xi_c, xi_adj>: global inner products.
 sign: +1.0/-1.0, or an array (n,) for sign_rule="per_agent". lam: the lam actually used,
+``sign * lam`` with align=True (the lam given is > 0) and the lam given with align=False;
 a float, or an array (D,) for "per_agent"."""
+
+
+def check_aligned_lam(lam, align):
+    """Refuse ``lam <= 0`` when the sign rule is on (``align``): the rule chooses lam's sign,
+    so only ``|lam|`` is the user's to give. ``ValueError`` naming ``lam``."""
+    if align and not lam > 0:
+        raise ValueError(
+            f"lam must be > 0 with the sign rule on: the rule chooses lam's sign, so give "
+            f"|lam| (lam = 0 would be Simul-Co); got lam={lam!r} (only the AgA-Sign ablation, "
+            f"align=False, takes a lam of either sign as given)"
+        )
 
 
 def _sign(x):
@@ -88,11 +109,13 @@ def aga_terms_from(xi, xi_c, Hc_xic, lam, align=True, sign_rule="paper", sizes=N
 
     The one implementation of AgA in the project: the differentiable games (``aga_terms``)
     and the learning agents (``aga_ref.rl``) both call it. ``sizes`` (the players' block
-    sizes ``d_i``) is needed only by ``sign_rule="per_agent"``."""
+    sizes ``d_i``) is needed only by ``sign_rule="per_agent"``. ``lam``: > 0 with ``align``
+    (the rule chooses its sign), any finite number without (``check_aligned_lam``)."""
     lam = as_real(lam, "lam")
     if not isinstance(align, (bool, np.bool_)):
         raise TypeError(f"align must be True or False, got {type(align).__name__} {align!r}")
     one_of(sign_rule, "sign_rule", SIGN_RULES)
+    check_aligned_lam(lam, align)
     xi, xi_c, g = _vectors(xi, xi_c, Hc_xic)  # (D,) each; g = H_c^T xi_c = grad Ham_c
     xi_adj = xi + g  # (Eq. 1)
     if sign_rule == "per_agent":
@@ -140,7 +163,9 @@ def _blocks(sizes, dim):
 
 
 def aga_direction(game, w, lam, align=True, sign_rule="paper"):
-    """The AgA direction ``xi_tilde`` (D,); update with ``w <- w - eta * xi_tilde``."""
+    """The AgA direction ``xi_tilde`` (D,); update with ``w <- w - eta * xi_tilde``.
+    ``lam`` > 0 with ``align=True`` (the sign rule chooses its sign: ``sign * lam`` is used);
+    with ``align=False`` any finite ``lam``, used as given."""
     return aga_terms(game, w, lam, align=align, sign_rule=sign_rule).xi_tilde
 
 

@@ -42,6 +42,21 @@ def count(minimum):
     return parse
 
 
+def aga_lam(text):
+    """argparse type: AgA's lam with the sign rule on, a finite number > 0 (the rule chooses
+    its sign, so only ``|lam|`` is given; ``aga_ref.aga.check_aligned_lam``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"expected a number > 0: the sign rule chooses lam's sign, so give |lam| "
+            f"(0 would be Simul-Co); got {text!r}"
+        )
+    return value
+
+
 def description(doc):
     """A command's description for ``--help``: its docstring's first paragraph, wrapped,
     without reStructuredText's double backticks."""

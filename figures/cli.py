@@ -5,6 +5,7 @@ It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself ne
 ``games`` or ``figures``.
 
     aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme docs/results.md]
+                      [--overwrite] [--threads N]
     aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
     aga-ref cases                        print where the conformance cases are (games, PPO)
     aga-ref demo       one AgA step on the toy game, every term printed
@@ -17,9 +18,12 @@ It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself ne
 """
 
 import argparse
+import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
-from figures.arguments import count, description, out_folder
+from figures.arguments import count, description, out_folder, plural
+from figures.threads import add_threads_option, blas_threads
 
 
 def make_parser():
@@ -27,6 +31,8 @@ def make_parser():
         prog="aga-ref", description=description(__doc__),
         epilog="Each command has its own help: aga-ref COMMAND --help.",
     )  # fmt: skip
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="print aga-ref's version and exit")  # fmt: skip
     commands = parser.add_subparsers(dest="command", required=True,
                                      help="each has its own --help")  # fmt: skip
     run = commands.add_parser(
@@ -43,10 +49,14 @@ def make_parser():
                      help="seed of every random start, an integer >= 0 (default: 0)")  # fmt: skip
     run.add_argument("--update-readme", metavar="PAGE",
                      help="rewrite the results section of this Markdown page "
-                     "(docs/results.md)")  # fmt: skip
+                     "(docs/results.md); with --quick it needs --overwrite")  # fmt: skip
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace the results an --out folder already holds (refused "
+                     "without it)")  # fmt: skip
+    add_threads_option(run)
     run.set_defaults(parser=run)  # for errors found after parsing
-    demo = "one AgA step on the toy game, every term printed"
-    commands.add_parser("demo", help=demo, description=demo[0].upper() + demo[1:] + ".")
+    commands.add_parser("demo", help="one AgA step on the toy game, every term printed",
+                        add_help=False)  # fmt: skip
     commands.add_parser("verify", help="check another implementation's outputs", add_help=False)
     commands.add_parser("cases", help="print the paths of the conformance cases (JSON)",
                         description="Print the paths of the conformance cases (JSON): the "
@@ -69,6 +79,10 @@ def main(argv=None):
     parser = make_parser()
     if argv is None:
         argv = sys.argv[1:]
+    if argv[:1] == ["demo"]:  # its own parser: its errors show its own usage
+        from figures.demo import main as demo
+
+        return demo(argv[1:])
     if argv[:1] == ["train"]:
         from figures.train import main as train
 
@@ -100,11 +114,7 @@ def main(argv=None):
         print(conformance.DATA_PATH)
         print(conformance_ppo.DATA_PATH)
         print(conformance_dynamics.DATA_PATH)
-    if args.command == "demo":
-        from figures import demo
-
-        demo.main()
-    elif args.command == "reproduce":
+    if args.command == "reproduce":
         from figures.reproduce import committed_results, reproduce, update_readme
 
         out = args.out or "results"
@@ -116,14 +126,42 @@ def main(argv=None):
                 print(f"aga-ref reproduce: --update-readme: {error}", file=sys.stderr)
                 return 2
         try:
+            refuse_overwrite(args.parser, args, out)
             out_folder(args.parser, out)
         except SystemExit as stop:
             return stop.code
-        summary = reproduce(out, quick=args.quick, seed=args.seed)
+        with blas_threads(args.threads):
+            summary = reproduce(out, quick=args.quick, seed=args.seed)
         if args.update_readme:
             update_readme(args.update_readme, out, summary)
         print(f"wrote every figure and table to {out}/ (see {out}/summary.md)")
     return 0
+
+
+def _version():
+    """aga-ref's version from the installed package's metadata (setup.py's ``version``)."""
+    try:
+        return version("aga-ref")
+    except PackageNotFoundError:
+        return "(not installed: pip install -e .)"
+
+
+def refuse_overwrite(parser, args, out):
+    """``reproduce`` replaces no results without ``--overwrite``: neither an ``--out`` that
+    holds a reproduction nor, with ``--quick``, the page ``--update-readme`` rewrites."""
+    from figures.reproduce import OUTPUTS
+
+    if args.overwrite:
+        return
+    held = [name for name in OUTPUTS if os.path.exists(os.path.join(out, name))]
+    if held:
+        parser.error(f"--out {out} already holds results ({plural(len(held), 'file')} of a "
+                     f"reproduction, e.g. {held[-1]}); give --overwrite to replace them or "
+                     f"another --out")  # fmt: skip
+    if args.quick and args.update_readme:
+        parser.error(f"--quick with --update-readme would put a reduced run's numbers "
+                     f"on {args.update_readme}; give --overwrite if that is what you "
+                     f"want")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,18 +1,22 @@
 """One AgA step on the toy game with every term of Eq. 1 and the sign rule printed.
 
-python -m figures.demo            (or: aga-ref demo)
+python -m figures.demo [--lam L] [--eta E]           (or: aga-ref demo ...)
 """
+
+import argparse
+import sys
 
 import numpy as np
 
 import aga_ref
+from figures.arguments import aga_lam
 from games.toy import toy_game
 
 W_DEMO = np.array([1.0, 0.5])  # a point where every term is visibly non-zero
 LAM, ETA = 0.1, 0.05
 
 
-def main(w=W_DEMO, lam=LAM, eta=ETA):
+def show(w=W_DEMO, lam=LAM, eta=ETA):
     """Print one AgA step at ``w`` on the toy game."""
     game = toy_game()
     np.set_printoptions(precision=6, suppress=True)
@@ -35,5 +39,25 @@ def main(w=W_DEMO, lam=LAM, eta=ETA):
     print(f"align=False (AgA-Sign): lam used = {t.lam}, xi_tilde = {t.xi_tilde}")
 
 
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="aga-ref demo",
+        description="One AgA step on the paper's toy game at w = (1, 0.5), every term of "
+        "Eq. 1 and each sign rule's choice printed.",
+    )  # fmt: skip
+    parser.add_argument("--lam", type=aga_lam, default=LAM,
+                        help=f"|lam|, a number > 0: each sign rule chooses its sign "
+                        f"(default: {LAM})")  # fmt: skip
+    parser.add_argument("--eta", type=float, default=ETA,
+                        help=f"the step size of the printed update (default: {ETA})")  # fmt: skip
+    return parser
+
+
+def main(argv=None):
+    args = make_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    show(lam=args.lam, eta=args.eta)
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -37,6 +37,7 @@ import numpy as np
 import aga_ref
 from figures.arguments import count, description, out_folder, refuse_unused
 from figures.reproduce import update_readme
+from figures.threads import add_threads_option, set_blas_threads
 from games.opponent_shaping import GAMMA, ipd, matching_pennies, tandem
 
 METHODS = {  # label -> (aga_ref.METHODS name, kwargs given alpha)
@@ -103,15 +104,16 @@ def run_task(game_name, label, runs, steps, seed):
     return game_name, label, result
 
 
-def run_all(quick=False, seed=0, jobs=2, log=print):
-    """``{game: {label: result}}`` for every game and method, ``jobs`` tasks at a time."""
+def run_all(quick=False, seed=0, jobs=2, log=print, threads=1):
+    """``{game: {label: result}}`` for every game and method, ``jobs`` tasks at a time,
+    each worker with ``threads`` BLAS threads (0: the library's default)."""
     tasks = []
     for game_name, (_, runs, steps, _, _) in GAMES.items():
         runs, steps = QUICK[game_name] if quick else (runs, steps)
         tasks += [(game_name, label, runs, steps, seed) for label in METHODS]
     results = {name: {} for name in GAMES}
     begin = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(jobs, initializer=set_blas_threads, initargs=(threads,)) as pool:
         futures = [pool.submit(run_task, *task) for task in tasks]
         for k, future in enumerate(as_completed(futures), start=1):
             game_name, label, result = future.result()
@@ -132,6 +134,7 @@ def make_parser():
                         help="seed of the random starts, an integer >= 0 (default: 0)")  # fmt: skip
     parser.add_argument("--jobs", type=count(1), default=2,
                         help="tasks run at once, an integer >= 1 (default: 2)")  # fmt: skip
+    add_threads_option(parser)
     parser.add_argument("--replot", action="store_true",
                         help="redraw the figure, table and summary from the curves a finished "
                         "run saved in --out (game_family_curves.npz), without running")  # fmt: skip
@@ -152,7 +155,8 @@ def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     refuse_unused(parser, args, [(dest, not args.replot, "with --replot (nothing is run)")
-                                 for dest in ("quick", "seed", "jobs", "overwrite")])  # fmt: skip
+                                 for dest in ("quick", "seed", "jobs", "overwrite",
+                                              "threads")])  # fmt: skip
     out = args.out or ("docs/results/family" if args.update_readme else "results/family")
     finished = os.path.exists(os.path.join(out, "game_family_curves.npz"))
     if finished and not (args.replot or args.overwrite):
@@ -175,7 +179,7 @@ def main(argv=None):
             parser.error(f"--replot: no finished run in {out}: {error}")
         summary = write_outputs(out, results, command, list(METHODS))
         return _finish(args, out, summary)
-    results = run_all(quick=args.quick, seed=args.seed, jobs=args.jobs)
+    results = run_all(quick=args.quick, seed=args.seed, jobs=args.jobs, threads=args.threads)
     command = "aga-ref family" + (" --quick" if args.quick else "") + f" --seed {args.seed}"
     summary = write_outputs(out, results, command, list(METHODS))
     games = {name: dict(zip(("runs", "steps", "alpha", "std"), spec[1:]))

@@ -28,7 +28,15 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
-from figures.arguments import count, description, out_folder, plain, plural, refuse_unused
+from figures.arguments import (
+    aga_lam,
+    count,
+    description,
+    out_folder,
+    plain,
+    plural,
+    refuse_unused,
+)
 from figures.train import ENVS, SWEEP_COMMAND
 from figures.train_resume import run_in
 
@@ -127,7 +135,7 @@ def make_parser():
     parser.add_argument(
         "--lams",
         nargs="+",
-        type=float,
+        type=aga_lam,
         default=list(PAPER_LAMS),
         help="AgA's lam values, one run each (default: the paper's 0.1 1 100 1000)",
     )

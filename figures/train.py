@@ -1,8 +1,10 @@
 """``aga-ref train``: train learning agents on Cleanup, Harvest (``games.gridworld``) or
 Selfish-MMM2 battles (``games.smac``) with the learner of ``aga_ref.rl``, show progress,
-write config.json, progress.csv and checkpoint.npz, and draw the curves at the end. With
-tensorboardX installed (or ``--tensorboard``), progress.csv's columns also go to
-tensorboard/ in the run's folder as TensorBoard scalars: ``tensorboard --logdir runs/``.
+write config.json, progress.csv and checkpoint.npz, and at the end draw the curves and film
+a 100-step episode of the trained agents into episode.gif, for every run (``--no-gif``: not
+the GIF, ``--no-plot``: neither). With tensorboardX installed (or ``--tensorboard``),
+progress.csv's columns also go to tensorboard/ in the run's folder as TensorBoard scalars:
+``tensorboard --logdir runs/``.
 
     aga-ref train --env harvest --method aga --lam 100 --env-steps 2e6 --seed 0 --out runs/x
     aga-ref train --env harvest --out runs/x --resume --env-steps 4e6   # continue it, longer
@@ -30,6 +32,7 @@ from aga_ref.rl.methods import METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 from aga_ref.rl.progress import TensorBoard, tensorboard_installed
 from figures.arguments import description, flag_names, integer, out_folder, plural
+from figures.threads import add_threads_option, blas_threads
 
 DEMO_STEPS = 300_000
 ENVS = ("harvest", "cleanup", "mmm2")
@@ -104,8 +107,10 @@ def add_arguments(parser):
             flag = "--" + field.name.replace("_", "-")
             doc = DOCS.get(field.name, "")
             if isinstance(field.default, bool):
+                on_off = "on" if field.default else "off"
                 parser.add_argument(flag, action=argparse.BooleanOptionalAction,
-                                    default=field.default, help=doc)  # fmt: skip
+                                    default=field.default,
+                                    help=f"{doc} (default: {on_off})")  # fmt: skip
             else:
                 kind = integer if isinstance(field.default, int) else type(field.default)
                 parser.add_argument(flag, type=kind, default=field.default,
@@ -117,7 +122,12 @@ def add_arguments(parser):
                        help="continue the run in --out from its checkpoint (below)")  # fmt: skip
     group.add_argument("--overwrite", action="store_true",
                        help="replace the run in --out (its files are deleted first)")  # fmt: skip
-    parser.add_argument("--no-plot", action="store_true", help="skip the plot at the end")
+    parser.add_argument("--no-plot", action="store_true",
+                        help="skip the closing curves and GIF")  # fmt: skip
+    parser.add_argument("--gif", action=argparse.BooleanOptionalAction, default=True,
+                        help="with the closing curves, film a 100-step episode of the trained "
+                        "agents into OUT/episode.gif, for every run (default: on)")  # fmt: skip
+    add_threads_option(parser)
     parser.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
                         help="also write every progress.csv column as a TensorBoard scalar "
                         "into OUT/tensorboard/, to watch with tensorboard --logdir runs/ "
@@ -229,7 +239,7 @@ def run(args, parser, argv):
     if not args.no_plot:
         from figures.train_plot import plot
 
-        for path in plot([out], out, gif=args.env_steps is None):
+        for path in plot([out], out, gif=args.gif):
             print(f"wrote {path}")
     return out
 
@@ -271,4 +281,5 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = make_parser()
     args = parser.parse_args(argv)
-    run(args, parser, argv)
+    with blas_threads(args.threads):
+        run(args, parser, argv)

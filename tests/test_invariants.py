@@ -54,11 +54,12 @@ def test_sga_equals_simul_ind_on_a_potential_game(case):
 
 @pytest.mark.parametrize("sign_rule", aga_ref.SIGN_RULES)
 @given(case=smooth_games())
-def test_aga_with_lam_zero_is_simul_co(sign_rule, case):
+def test_aga_with_lam_zero_is_simul_co_and_refused_with_the_sign_rule(sign_rule, case):
     game, w, _ = case
     expected = aga_ref.simul_co_direction(game, w)
-    assert_allclose(aga_ref.aga_direction(game, w, 0.0, sign_rule=sign_rule), expected)
     assert_allclose(aga_ref.aga_direction(game, w, 0.0, align=False), expected)
+    with pytest.raises(ValueError, match="lam must be > 0 with the sign rule on"):
+        aga_ref.aga_direction(game, w, 0.0, sign_rule=sign_rule)  # the rule picks the sign
 
 
 BILINEAR = aga_ref.Game([lambda w: w[0] * w[1], lambda w: -w[0] * w[1]], [1, 1])

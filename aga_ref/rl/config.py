@@ -8,7 +8,7 @@ import dataclasses
 import math
 
 from aga_ref._checks import as_count, as_real, one_of
-from aga_ref.aga import SIGN_RULES
+from aga_ref.aga import SIGN_RULES, check_aligned_lam
 from aga_ref.rl.methods import LAM_METHODS, METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 
@@ -24,7 +24,7 @@ class Config:
     method: str = "aga"
     """simul-ind, simul-co, cga, sga, aga, fcgrad, svo or sl (``aga_ref.rl.methods``)"""
     lam: float | None = None
-    """AgA's or CGA's lam; None takes the method's default (AgA 0.1, CGA 1)"""
+    """AgA's or CGA's lam; None takes the method's default (AgA 0.1, CGA 1); AgA's > 0 with align"""
     sign_rule: str = "paper"
     """AgA's sign rule: paper, exact or per_agent (``aga_ref.aga``)"""
     align: bool = True
@@ -111,6 +111,8 @@ class Config:
         for name in ("align", "hamiltonian", "all_gradients", "anneal_lr", "norm_adv"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.method == "aga":  # the sign rule chooses lam's sign: |lam| is the user's
+            check_aligned_lam(self.lam, self.align)
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
         for name, methods in METHOD_FIELDS.items():  # a method would ignore it: refuse
             value = getattr(self, name)
