@@ -65,8 +65,10 @@ def stopping(args, out):
 
 def resume_command(args, out):
     """The ``aga-ref train`` line that continues the run in ``out`` as ``args`` ran it (the
-    learner's options come from the checkpoint)."""
+    learner's options come from the checkpoint; the command's own are repeated)."""
     line = ["aga-ref", "train", "--out", out, "--resume"] + ["--no-plot"] * args.no_plot
+    if args.tensorboard is not None:
+        line.append("--tensorboard" if args.tensorboard else "--no-tensorboard")
     if args.checkpoint_every != 10:
         line += ["--checkpoint-every", str(args.checkpoint_every)]
     return shlex.join(line)

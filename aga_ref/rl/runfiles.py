@@ -9,8 +9,8 @@ Two ways of writing, chosen per file:
   any exception (a full disk, a second Ctrl-C) the temporary file is removed; a killed
   writer leaves it behind, and ``remove_strays`` deletes it at the next start or resume.
 - **Appended** (``progress.csv``): ``append_line`` adds one row and ``fsync``s it. Rewriting
-  the whole file after every update, as before, costs O(rows) per update (0.45 s for 5,000
-  rows of 100 columns, the length of a 2e7-step run); an append costs one row. A kill can
+  the whole file after every update, as before, costs O(rows) per update, and a 2e7-step
+  run has about 5,000 rows of about 100 columns; an append costs one row. A kill can
   cut the last line short; that line always comes after the last checkpoint (a row is
   synced before the checkpoint that counts it), so a resume drops it with every other row
   the checkpoint does not count, and rewrites the file whole (``replaced``) before going

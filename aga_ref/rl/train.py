@@ -16,25 +16,42 @@ is then still the last good one.
 Every random stream of a run (the networks, the sampling, the minibatches and each
 environment) derives from ``config.seed`` by ``aga_ref.rl.seeding``: runs of different seeds
 share none.
+
+A kill at any instant loses at most the updates since the last checkpoint, and a resume
+computes them again, identically: every file is written atomically or appended and
+reconciled (``aga_ref.rl.runfiles``), and the previous checkpoint is kept for the case that
+the latest cannot be read (``aga_ref.rl.checkpoint``). A full disk or a read-only folder
+raises ``runfiles.RunFolderUnwritable``; an unusable file on resume,
+``runfiles.RunFileUnreadable``.
 """
 
 import dataclasses
 import json
 import os
 import time
+import warnings
 
 import numpy as np
 
 from aga_ref._checks import NonFiniteError
 from aga_ref.rl import optim, ppo
-from aga_ref.rl.checkpoint import load_checkpoint, save_checkpoint
+from aga_ref.rl.checkpoint import (
+    CHECKPOINT,
+    PREVIOUS,
+    load_checkpoint,
+    save_checkpoint,
+    usable_checkpoint,
+)
 from aga_ref.rl.config import Config
 from aga_ref.rl.optim import adam_init
 from aga_ref.rl.policy import ACTOR_OUT_SCALE, init_params, layer_shapes
-from aga_ref.rl.progress import columns, read_rows, status_line, write_rows
+from aga_ref.rl.progress import append_row, columns, read_rows, status_line, write_rows
 from aga_ref.rl.returns import gae, sl_rewards, svo_rewards
 from aga_ref.rl.rollout import EpisodeTracker, as_inputs, collect, global_state
+from aga_ref.rl.runfiles import read_json, remove_strays, replaced
 from aga_ref.rl.seeding import run_streams
+
+RUN_FILES = ("config.json", "progress.csv", CHECKPOINT, PREVIOUS)  # what train() writes
 
 
 class TrainingDiverged(FloatingPointError):
@@ -178,38 +195,28 @@ def _row(state, config, finished, stats, lr):
     return row
 
 
-def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, meta=None):
+def train(
+    env, config, out=None, resume=False, checkpoint_every=10, log=None, meta=None, should_stop=None
+):
     """Train ``config.method`` on ``env`` for ``config.env_steps``; return (state, rows).
 
     ``meta``: a dict saved beside the config in ``config.json`` (e.g. the environment's
     name and settings, for plots); ``log(config, row, rows)`` is called after every update
-    (default: a status line)."""
+    (default: a status line). ``should_stop()``, if given, is asked before every update;
+    when it says True the run writes a checkpoint and returns early, with
+    ``state["update"] < config.num_updates`` (``aga-ref train`` on SIGINT and SIGTERM)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be an aga_ref.rl.Config, got {type(config).__name__}")
     log = log or status_line
-    ckpt = None if out is None else os.path.join(out, "checkpoint.npz")
-    if resume:
-        if ckpt is None or not os.path.exists(ckpt):
-            raise ValueError(f"resume needs a checkpoint at out/checkpoint.npz, got out={out!r}")
-        state = load_checkpoint(ckpt, config)
-        env = state["env"]
-    else:
-        state = init_state(env, config)
-        if out is not None:
-            os.makedirs(out, exist_ok=True)
-    if out is not None:  # on resume: the budget may have grown; earlier meta is kept
-        path = os.path.join(out, "config.json")
-        saved = {}
-        if resume and os.path.exists(path):
-            with open(path) as f:
-                saved = json.load(f)
-        with open(path, "w") as f:
-            json.dump({**saved, **dataclasses.asdict(config), **(meta or {})}, f, indent=2)
-    state["env"] = env
+    state, rows = _start(env, config, out, resume, meta)
+    env = state["env"]
+    ckpt = None if out is None else os.path.join(out, CHECKPOINT)
     csv_path = None if out is None else os.path.join(out, "progress.csv")
-    rows = read_rows(csv_path, state["rows"]) if resume else []
     episodes = sum(int(r["episodes_finished"]) for r in rows)
+    saved = state["update"] if resume else None  # the update the checkpoint on disk holds
     while state["update"] < config.num_updates:
+        if should_stop is not None and should_stop():
+            break
         start = time.perf_counter()
         try:
             row = train_step(env, state, config)
@@ -222,11 +229,45 @@ def train(env, config, out=None, resume=False, checkpoint_every=10, log=None, me
         state["wall_s"] += time.perf_counter() - start
         row.update(episodes=episodes, wall_s=round(state["wall_s"], 3))
         rows.append(row)
-        if csv_path is not None:
-            write_rows(csv_path, rows, columns(state))
+        if csv_path is not None:  # the row is on disk before a checkpoint counts it
+            append_row(csv_path, rows, columns(state))
         state["rows"] = len(rows)
         last = state["update"] == config.num_updates
         if ckpt is not None and (state["update"] % checkpoint_every == 0 or last):
             save_checkpoint(ckpt, state, config)
+            saved = state["update"]
         log(config, row, rows)
+    if ckpt is not None and saved != state["update"]:  # stopped between checkpoints
+        save_checkpoint(ckpt, state, config)
+    return state, rows
+
+
+def _start(env, config, out, resume, meta):
+    """(state, rows kept) at the start of ``train``; in ``out``: stray temporary files
+    removed, ``config.json`` written, ``progress.csv`` cut to the rows the checkpoint counts
+    (``aga_ref.rl.runfiles``: what a kill leaves)."""
+    if out is not None:
+        os.makedirs(out, exist_ok=True)
+        remove_strays(out, RUN_FILES)
+    if resume:
+        if out is None or not os.path.exists(os.path.join(out, CHECKPOINT)):
+            raise ValueError(f"resume needs a checkpoint at out/checkpoint.npz, got out={out!r}")
+        note = usable_checkpoint(out)
+        if note:
+            warnings.warn(note, RuntimeWarning, stacklevel=3)
+        state = load_checkpoint(os.path.join(out, CHECKPOINT), config)
+    else:
+        state = init_state(env, config)
+        state["env"] = env
+        if out is not None and os.path.exists(os.path.join(out, PREVIOUS)):
+            os.remove(os.path.join(out, PREVIOUS))  # another run's: never a fallback for this
+    if out is None:
+        return state, []
+    path = os.path.join(out, "config.json")
+    saved = read_json(path) if resume else {}  # the budget may have grown; meta is kept
+    with replaced(path) as f:
+        json.dump({**saved, **dataclasses.asdict(config), **(meta or {})}, f, indent=2)
+    csv_path = os.path.join(out, "progress.csv")
+    rows = read_rows(csv_path, state["rows"]) if resume else []
+    write_rows(csv_path, rows, columns(state))
     return state, rows
