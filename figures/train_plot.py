@@ -1,6 +1,7 @@
 """``aga-ref plot DIR...``: learning curves (mean and 95% band over seeds), a final-outcome
 table (Markdown and CSV) and a GIF of a trained policy's episode, from ``aga-ref train``
-folders. Runs are grouped by game and by method (with its lam).
+folders. Runs are grouped by game and by method (with its lam); runs of a method whose
+other settings differ (``--max-steps``, say) are separate groups, named in the legend.
 
     aga-ref plot runs/harvest-aga-s0 runs/harvest-aga-s1 runs/harvest-simul-ind-s0 --out plots
 """
@@ -24,6 +25,7 @@ PANELS = [("social_welfare", "collective return per episode"), ("equality", "equ
           ("agent_damage", "HP dealt to enemies per episode"),
           ("agent_healing", "HP healed by the Medivac per episode")]  # fmt: skip
 FINAL_ROWS = 3  # the outcome of a run: the mean over its last rows with finished episodes
+FEW_POINTS = 20  # a curve of this many points or fewer gets markers: one point draws no line
 
 
 def curves_title(game, seeds):
@@ -90,7 +92,8 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print):
                     continue
                 steps, mean, half = _band(runs, key)
                 colour, dash = style[name]
-                ax.plot(steps, mean, dash, color=colour, lw=width[name])
+                ax.plot(steps, mean, dash, color=colour, lw=width[name], ms=5,
+                        marker="o" if len(steps) <= FEW_POINTS else None)  # fmt: skip
                 low, high = mean - half, mean + half
                 if key == "equality":  # 1 - Gini lies in [0, 1]; so does its interval
                     low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)

@@ -54,17 +54,38 @@ def label(config):
     return name + ("" if config.get("critic", "mappo") == "mappo" else f" ({config['critic']})")
 
 
+# config.json entries that do not change what a run learns: runs that differ only in these
+# are seeds of one group (the budget, env_steps, splits groups by itself, below)
+NOT_SETTINGS = {"seed", "env_steps", "commands", "all_gradients"}
+
+
+def _differing(configs):
+    """The settings (config.json keys) whose values differ among ``configs``, sorted."""
+    keys = set().union(*configs) - NOT_SETTINGS
+    return sorted(k for k in keys if len({json.dumps(c.get(k)) for c in configs}) > 1)
+
+
+def _setting(value):
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def grouped(runs):
     """Runs [(config, columns, folder)] grouped by game and method: {(game, name): [columns]}.
-    A method's runs of different budgets form separate groups (the budget joins the name);
-    two runs of one group with the same seed are refused, naming both folders."""
-    budgets = defaultdict(set)
+    Runs of a method are seeds of one group only if their other settings agree: where they
+    differ (``--max-steps 200`` and ``1000``, say) each setting's runs form a group, named with
+    it (``aga lam=0.1 (max_steps=200)``), and so do a method's runs of different budgets
+    (``(48 steps)``); two runs of one group with the same seed are refused, naming both."""
+    configs = defaultdict(list)
     for config, _, _ in runs:
-        budgets[(config.get("env", "env"), label(config))].add(config["env_steps"])
+        configs[(config.get("env", "env"), label(config))].append(config)
     groups, seen = defaultdict(list), {}
     for config, columns, folder in runs:
         game, name = config.get("env", "env"), label(config)
-        if len(budgets[(game, name)]) > 1:
+        others = configs[(game, name)]
+        differ = _differing(others)
+        if differ:
+            name += " (" + ", ".join(f"{k}={_setting(config.get(k))}" for k in differ) + ")"
+        if len({c["env_steps"] for c in others}) > 1:
             name += f" ({config['env_steps']:,} steps)"
         key = (game, name, config["seed"])
         if key in seen:

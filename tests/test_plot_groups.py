@@ -1,0 +1,76 @@
+"""``aga-ref plot`` on runs that differ in more than their seed (issue 29, item 4): each
+setting's runs are a group of their own, named in the legend and the table, and a curve of
+few points is drawn with markers. The runs are written by hand (config.json, progress.csv),
+so the test knows every number it plots."""
+
+import csv
+import json
+
+import pytest
+
+import figures.train_plot as train_plot
+from figures.cli import main
+
+
+def fake_run(folder, seed, rows, **settings):
+    """A run folder as aga-ref train leaves it: ``rows`` updates, social welfare 10 * seed
+    + update and equality 0.5 at every update."""
+    folder.mkdir(parents=True)
+    config = {"env": "harvest", "method": "aga", "lam": 0.1, "seed": seed, "env_steps": 16 * rows,
+              "num_agents": 3, "max_steps": 1000, "all_gradients": False,
+              "commands": [f"aga-ref train --seed {seed}"], **settings}  # fmt: skip
+    (folder / "config.json").write_text(json.dumps(config))
+    with open(folder / "progress.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["update", "env_steps", "episodes_finished", "social_welfare", "equality"])
+        for u in range(1, rows + 1):
+            writer.writerow([u, 16 * u, 1, 10 * seed + u, 0.5])
+
+
+@pytest.fixture
+def figures_drawn(monkeypatch):
+    """The figures plot() saves, kept open to be read back."""
+    drawn, save = [], train_plot.save_figure
+    monkeypatch.setattr(train_plot, "save_figure",
+                        lambda fig, *a, **k: drawn.append(fig) or save(fig, *a, **k))  # fmt: skip
+    return drawn
+
+
+def test_runs_differing_in_max_steps_are_separate_groups_named_in_the_legend(
+    tmp_path, figures_drawn
+):
+    for seed, max_steps in ((0, 200), (1, 1000), (2, 1000)):
+        fake_run(tmp_path / f"s{seed}", seed, 3, max_steps=max_steps)
+    out = tmp_path / "plots"
+    assert main(["plot", *(str(tmp_path / f"s{s}") for s in range(3)), "--out", str(out),
+                 "--no-gif"]) == 0  # fmt: skip
+    rows = list(csv.reader(open(out / "harvest_outcomes.csv")))
+    table = {r[0]: r for r in rows[1:]}
+    assert set(table) == {"aga lam=0.1 (max_steps=200)", "aga lam=0.1 (max_steps=1000)"}
+    assert table["aga lam=0.1 (max_steps=200)"][1] == "1"  # seeds
+    assert table["aga lam=0.1 (max_steps=1000)"][1] == "2"
+    # social welfare, mean of the last 3 rows: seed 0 alone, then seeds 1 and 2 averaged
+    assert table["aga lam=0.1 (max_steps=200)"][3] == "2.000"
+    assert table["aga lam=0.1 (max_steps=1000)"][3].startswith("17.000 +- ")
+    legend = [t.get_text() for t in figures_drawn[0].legends[0].get_texts()]
+    assert legend == ["aga lam=0.1 (max_steps=1000) (2 seeds)",
+                      "aga lam=0.1 (max_steps=200) (1 seed)"]  # fmt: skip
+
+
+def test_settings_that_do_not_change_learning_keep_seeds_together(tmp_path):
+    fake_run(tmp_path / "a", 0, 3)
+    fake_run(tmp_path / "b", 1, 3, all_gradients=True, commands=["another command"])
+    out = tmp_path / "plots"
+    assert main(["plot", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out),
+                 "--no-gif"]) == 0  # fmt: skip
+    rows = list(csv.reader(open(out / "harvest_outcomes.csv")))
+    assert [r[:2] for r in rows[1:]] == [["aga lam=0.1", "2"]]
+
+
+@pytest.mark.parametrize("rows, marker", [(1, "o"), (20, "o"), (21, "None")])
+def test_a_curve_of_few_points_has_markers(tmp_path, figures_drawn, rows, marker):
+    fake_run(tmp_path / "a", 0, rows)
+    assert main(["plot", str(tmp_path / "a"), "--out", str(tmp_path / "p"), "--no-gif"]) == 0
+    lines = [line for ax in figures_drawn[0].axes for line in ax.get_lines()]
+    assert lines and {line.get_marker() for line in lines} == {marker}
+    assert all(len(line.get_xdata()) == rows for line in lines)
