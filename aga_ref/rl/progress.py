@@ -8,9 +8,10 @@ import csv
 import io
 import os
 import sys
+import time
 
 from aga_ref.rl.instruments import layer_columns
-from aga_ref.rl.runfiles import RunFileUnreadable, append_line, replaced
+from aga_ref.rl.runfiles import RunFileUnreadable, append_line, replaced, unwritable
 
 EPISODE_COLUMNS = ("social_welfare", "equality", "efficiency", "sustainability", "peace")
 STAT_COLUMNS = ("sign_negative", "xi_norm", "xic_norm", "Hcxic_norm", "agree", "approx_kl",
@@ -90,13 +91,29 @@ def _number(text):
     return int(value) if value.is_integer() and "." not in text and "e" not in text else value
 
 
+# where this process's updates began in the rows it logs: (rows, env_steps, wall_s)
+_SINCE = {"rows": None, "env_steps": 0, "wall_s": 0.0}
+
+
+def _process_start(row, rows):
+    """(env_steps, wall_s) before this process's first update: at the row before the first
+    one it logged into ``rows`` (the checkpoint's, on resume), or zeros for a new run."""
+    if _SINCE["rows"] is not rows:  # a new list of rows: a run started or resumed here
+        before = rows[-2] if len(rows) > 1 and rows[-1] is row else None
+        _SINCE.update(rows=rows, env_steps=before["env_steps"] if before else 0,
+                      wall_s=before["wall_s"] if before else 0.0)  # fmt: skip
+    return _SINCE["env_steps"], _SINCE["wall_s"]
+
+
 def status_line(config, row, rows):
     """One line per update (a rewritten line on a terminal): progress, rate, and the latest
     finished episodes' social welfare SW (the collective return: the sum of the agents'
     returns) and equality E (1 - Gini of those returns). The budget counts whole batches,
-    ``num_updates * T * B`` env-steps, so the share done never passes 100%."""
+    ``num_updates * T * B`` env-steps, so the share done never passes 100%. The rate and the
+    ETA count this process's updates only: after a resume, not the earlier process's."""
     total = config.num_updates * config.batch_steps
-    rate = row["env_steps"] / max(row["wall_s"], 1e-9)
+    steps_0, wall_0 = _process_start(row, rows)
+    rate = (row["env_steps"] - steps_0) / max(row["wall_s"] - wall_0, 1e-9)
     recent = [r for r in rows[-20:] if r.get("social_welfare") is not None]
     if recent:
         outcome = f"SW {recent[-1]['social_welfare']:.1f}  E {recent[-1]['equality']:.2f}"
@@ -130,24 +147,36 @@ class TensorBoard:
     A resumed run appends a new event file to the same ``logdir``. It opens with
     TensorBoard's purge marker at the first step it writes, so rows written after the last
     checkpoint by the stopped run, and written again now, are hidden (as ``progress.csv``
-    drops them): every step shows once. ``close()`` writes what is queued."""
+    drops them): every step shows once. Each row's event is written and synced before
+    ``train`` writes the checkpoint that counts it (tensorboardX's ``EventsWriter``, without
+    ``SummaryWriter``'s queue and its flush every few seconds), so a kill loses no step
+    that the resumed run does not write again."""
 
     def __init__(self, logdir, log=status_line):
         self.logdir, self.log, self.writer = logdir, log, None
 
     def __call__(self, config, row, rows):
-        if self.writer is None:  # at the first row, whose step a resume must purge from
-            from tensorboardX import SummaryWriter
-
-            suffix = f".update{row['update']:07d}"  # a restart in the same second: a new file
-            self.writer = SummaryWriter(self.logdir, purge_step=row["env_steps"], flush_secs=5,
-                                        filename_suffix=suffix)  # fmt: skip
+        from tensorboardX.proto.event_pb2 import Event, SessionLog
         from tensorboardX.proto.summary_pb2 import Summary
 
+        step = row["env_steps"]
         values = [Summary.Value(tag=name, simple_value=float(value))
                   for name, value in row.items() if value is not None]  # fmt: skip
-        # one event per row: ~1 ms, where an add_scalar per column costs ~10 ms
-        self.writer.file_writer.add_summary(Summary(value=values), row["env_steps"])
+        try:
+            if self.writer is None:  # at the first row, whose step a resume must purge from
+                from tensorboardX.event_file_writer import EventsWriter
+
+                os.makedirs(self.logdir, exist_ok=True)
+                suffix = f".update{row['update']:07d}"  # a restart in the same second: a new file
+                self.writer = EventsWriter(os.path.join(self.logdir, "events"), suffix)
+                start = SessionLog(status=SessionLog.START)  # TensorBoard's purge marker
+                self.writer.write_event(Event(step=step, session_log=start))
+            # one event per row: ~1 ms, where an add_scalar per column costs ~10 ms
+            self.writer.write_event(Event(wall_time=time.time(), step=step,
+                                          summary=Summary(value=values)))  # fmt: skip
+            self.writer.flush()  # and fsync
+        except OSError as error:
+            raise unwritable(os.path.join(self.logdir, "events"), error) from error
         self.log(config, row, rows)
 
     def close(self):

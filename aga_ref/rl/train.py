@@ -232,11 +232,11 @@ def train(
         if csv_path is not None:  # the row is on disk before a checkpoint counts it
             append_row(csv_path, rows, columns(state))
         state["rows"] = len(rows)
+        log(config, row, rows)  # a log that writes (TensorBoard) is on disk before the checkpoint
         last = state["update"] == config.num_updates
         if ckpt is not None and (state["update"] % checkpoint_every == 0 or last):
             save_checkpoint(ckpt, state, config)
             saved = state["update"]
-        log(config, row, rows)
     if ckpt is not None and saved != state["update"]:  # stopped between checkpoints
         save_checkpoint(ckpt, state, config)
     return state, rows
