@@ -220,3 +220,31 @@ def test_no_align_takes_a_negative_lam_as_given(tmp_path, monkeypatch):
     monkeypatch.setattr(learner, "train", _train_stub(seen, keep=lambda config: config))
     main(["train", *TINY, "--lam", "-1", "--no-align", "--out", str(tmp_path), "--no-plot"])
     assert seen[0].lam == -1.0 and seen[0].align is False
+
+
+# the progress line after a resume: the rate and ETA of this process's updates
+
+
+def _status(config, row, rows, capsys):
+    from aga_ref.rl.progress import status_line
+
+    status_line(config, row, rows)
+    line = capsys.readouterr().out
+    rate = float(re.search(r" ([\d,.]+)/s ", line)[1].replace(",", ""))
+    return rate, float(re.search(r"eta ([\d.]+) min", line)[1])
+
+
+def test_the_rate_after_a_resume_counts_only_this_processs_updates(capsys):
+    from aga_ref.rl.config import Config
+
+    config = Config(env_steps=16 * 20, num_envs=2, num_steps=8, num_minibatches=2)  # 20 updates
+    # updates 1-9 ran in an earlier process at 100 s each; this one does 1 s an update
+    rows = [{"update": u, "env_steps": 16 * u, "wall_s": 100.0 * u} for u in range(1, 10)]
+    for u in range(10, 21):
+        rows.append({"update": u, "env_steps": 16 * u, "wall_s": 900.0 + (u - 9)})
+        if u in (10, 20):  # the lines printed when stdout is not a terminal
+            rate, eta = _status(config, rows[-1], rows, capsys)
+            assert rate == 16  # 16 env-steps a second, not 160 / 901 or 320 / 911
+            assert eta == pytest.approx(16 * (20 - u) / 16 / 60, abs=0.05)
+    fresh = [{"update": 10, "env_steps": 160, "wall_s": 20.0}]  # a new run: from 0
+    assert _status(config, fresh[0], fresh, capsys)[0] == 8
