@@ -2,12 +2,13 @@
 labels, and the runs grouped by game and method (``aga-ref plot``, ``figures.diagnostics_plot``,
 ``figures.feature_probe``)."""
 
-import csv
 import json
 import os
 from collections import defaultdict
 
 import numpy as np
+
+from aga_ref.rl.progress import read_table
 
 # Selfish-MMM2's agents by type (SMAC's order): the mean selfish return of each type
 MMM2_TYPES = {
@@ -27,8 +28,8 @@ def read_run(folder, finished_only=True):
             raise ValueError(f"folder must hold an aga-ref train run ({name}), got {folder!r}")
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
-    with open(os.path.join(folder, "progress.csv"), newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["social_welfare"] != "" or not finished_only]
+    rows = [r for r in read_table(os.path.join(folder, "progress.csv"))  # whole rows only
+            if r["social_welfare"] != "" or not finished_only]  # fmt: skip
     return config, {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows])
                     for k in (rows[0].keys() if rows else [])}  # fmt: skip
 
