@@ -15,11 +15,13 @@ Two ways of writing, chosen per file:
   synced before the checkpoint that counts it), so a resume drops it with every other row
   the checkpoint does not count, and rewrites the file whole (``replaced``) before going
   on. Readers of a run in progress skip a last line that has no newline
-  (``aga_ref.rl.progress.read_rows``). An error during the append truncates the file back
-  to its previous length: nothing half-written.
+  (``aga_ref.rl.progress.read_table``). An error during the append truncates the file back
+  to its previous length: nothing half-written. (TensorBoard's event files are appended
+  the same way, an event synced per row: ``aga_ref.rl.progress.TensorBoard``.)
 
 ``RunFolderUnwritable`` (an ``OSError``) names the file, the folder and the system's reason
-(``ENOSPC`` a full disk, ``EROFS`` a read-only file system, ``EACCES`` no permission).
+(``ENOSPC`` a full disk, ``EROFS`` a read-only file system, ``EACCES`` no permission);
+``RunFileUnreadable`` (a ``ValueError``) names a file that a resume cannot use.
 
 Test hook (tests only): ``AGA_REF_TEST_FAULT="NAME:K:PHASE:FAULT"`` (several separated by
 commas) makes the K-th write of file NAME in this process meet FAULT at PHASE. PHASE
@@ -139,6 +141,8 @@ def remove_strays(folder, names):
 
 def _sync_folder(path):
     """fsync the folder that holds ``path``, so that a rename in it is on disk."""
+    if os.name != "posix":  # Windows opens no folder as a file; its rename is synced itself
+        return
     fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
     try:
         os.fsync(fd)
