@@ -11,23 +11,34 @@ Adam and SGD, with and without H_c^T xi_c, without sign alignment; Simul-Ind and
 Adam and SGD; AgA lam = 0.1 with both and Simul-Co with SGD), every variant on every game
 of ``--envs`` and seed of ``--seeds``, seeds outermost so that a cut grid has whole seeds.
 
-A finished run (its ``progress.csv`` reaches the last update) is skipped and a started one
-is resumed from its checkpoint, so the same command continues an interrupted sweep; with a
-larger ``--env-steps`` it extends finished runs (``aga-ref train --help``, "resuming").
-Each run records the sweep command in its ``config.json`` (``aga-ref plot`` lists it).
+Options after ``--`` go to every run's ``aga-ref train`` (``-- --num-envs 16 --hidden
+128``); those the grid sets (``--env``, ``--method``, ``--lam``, ``--seed``, the mechanism
+variants' own, ``--env-steps``, ``--out``) are refused there.
+
+Every run is ``aga-ref train ... --resume-or-start``: a finished run (its checkpoint is
+at the last update) is skipped, a started one is resumed from its checkpoint, and one
+stopped before its first checkpoint starts again, so the same command continues an
+interrupted sweep, and each line of ``--print-commands`` can be run again and again by a
+scheduler until its run is complete; with a larger ``--env-steps`` it extends finished runs
+(``aga-ref train --help``, "resuming"). A second trainer on a run's folder is refused (a
+lock). SIGTERM or Ctrl-C stops the sweep: its runs checkpoint and exit, and the same
+command continues them; if the sweep is killed, its runs end too (on Linux). Each run
+records the sweep command in its ``config.json`` (``aga-ref plot`` lists it).
+
+On a cluster (GNU parallel, a SLURM array): see docs/rl.md, section "Grids on a cluster".
 """
 
 import argparse
-import json
 import os
 import shlex
-import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import zipfile
 
+from aga_ref.rl.checkpoint import saved_config
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
+from figures import train
 from figures.arguments import (
     aga_lam,
     count,
@@ -37,8 +48,7 @@ from figures.arguments import (
     plural,
     refuse_unused,
 )
-from figures.train import ENVS, SWEEP_COMMAND
-from figures.train_resume import run_in
+from figures.sweep_processes import run_all
 
 EPILOG = __doc__.split("\n\n", 1)[1]
 PAPER_LAMS = (0.1, 1.0, 100.0, 1000.0)
@@ -82,38 +92,58 @@ def mechanism_runs(envs, seeds):
             for seed in seeds for env in envs for name, args in MECHANISM]  # fmt: skip
 
 
-def command(name, args, env_steps, out, state):
-    """The ``aga-ref train`` command line of one run; ``state`` as ``status`` says: a
-    started run is resumed, a "new" one whose folder holds files of a run that never
-    reached a checkpoint replaces them."""
+def command(name, args, env_steps, out, options=()):
+    """The ``aga-ref train`` command line of one run, the same for its first start and every
+    restart: ``--resume-or-start`` continues the run in its folder or starts it."""
     cmd = [sys.executable, "-m", "figures.cli", "train", *args, "--env-steps", str(env_steps)]
-    cmd += ["--no-plot", "--out", os.path.join(out, name)]
-    if state == "started":
-        return cmd + ["--resume"]
-    return cmd + (["--overwrite"] if state == "new" and run_in(os.path.join(out, name)) else [])
+    return cmd + [*options, "--no-plot", "--out", os.path.join(out, name), "--resume-or-start"]
 
 
-def status(folder, env_steps):
-    """The run's state: "done", "started" (a checkpoint exists) or "new"; a run planned
-    longer than ``env_steps`` is refused (``ValueError``)."""
-    if not os.path.exists(os.path.join(folder, "checkpoint.npz")):
-        return "new"
-    with open(os.path.join(folder, "progress.csv")) as f:
-        last = f.read().strip().splitlines()[-1].split(",")
-    with open(os.path.join(folder, "config.json")) as f:
-        config = json.load(f)
+def train_options(parser, options, grid):
+    """Check the options after ``--`` with ``aga-ref train``'s parser; refuse (through
+    ``parser``) those that do not parse and those that the grid sets."""
+    train_parser = train.make_parser()
+    train_parser.exit_on_error = False  # its errors are reported as the sweep's
+    try:
+        unknown = train_parser.parse_known_args(options)[1]
+    except argparse.ArgumentError as error:
+        parser.error(f"after --, for aga-ref train: {error}")
+    if unknown:
+        parser.error(f"after --: aga-ref train has no option {unknown[0]!r}")
+    fixed = {"env", "env_steps", "out", "resume", "overwrite", "resume_or_start"}
+    for _, args in grid:
+        fixed |= train.given_options(train_parser, args)
+    for dest in sorted(train.given_options(train_parser, options) & fixed):
+        flag = next(w.split("=")[0] for w in options if w.startswith("--") and
+                    w[2:].split("=")[0].replace("-", "_") in (dest, "no_" + dest))  # fmt: skip
+        parser.error(f"after --: {flag} is set by the sweep for each run (its grid, "
+                     f"--env-steps or --out); leave it out")  # fmt: skip
+
+
+def done(folder, env_steps):
+    """Whether the run in ``folder`` is complete at ``env_steps``, by its checkpoint's count
+    of updates (as ``aga-ref train`` judges it); a run planned longer is refused
+    (``ValueError``)."""
+    path = os.path.join(folder, "checkpoint.npz")
+    if not os.path.exists(path):
+        return False
+    try:
+        config, updates = saved_config(path)
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile):
+        return False  # unreadable: its trainer recovers the previous checkpoint or says why
     if config["env_steps"] > env_steps:
         raise ValueError(f"{folder} holds a run of {config['env_steps']:,} env-steps, more "
                          f"than --env-steps {env_steps:,}; a sweep continues or extends "
                          f"runs, it does not shorten them")  # fmt: skip
     total = Config(env_steps=env_steps, num_envs=config["num_envs"],
                    num_steps=config["num_steps"]).num_updates  # fmt: skip
-    return "done" if last[0] == str(total) else "started"
+    return updates >= total
 
 
 def make_parser():
     parser = argparse.ArgumentParser(
-        prog="aga-ref sweep", description=description(__doc__), epilog=plain(EPILOG),
+        prog="aga-ref sweep", usage="aga-ref sweep --env-steps N [options] [-- TRAIN OPTIONS]",
+        description=description(__doc__), epilog=plain(EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     parser.add_argument(
@@ -123,7 +153,7 @@ def make_parser():
         help="protocol: games x methods x lams x seeds (default); mechanism: "
         "the ablations of AgA lam=100 (--methods and --lams do not apply)",
     )
-    parser.add_argument("--envs", nargs="+", choices=ENVS, default=["cleanup", "harvest"],
+    parser.add_argument("--envs", nargs="+", choices=train.ENVS, default=["cleanup", "harvest"],
                         help="default: cleanup harvest (mmm2: name it)")  # fmt: skip
     parser.add_argument(
         "--methods",
@@ -157,14 +187,18 @@ def make_parser():
     parser.add_argument("--out", default="runs/sweep",
                         help="folder of the runs' folders (default: runs/sweep)")  # fmt: skip
     parser.add_argument("--print-commands", action="store_true",
-                        help="print one command per run and exit")  # fmt: skip
+                        help="print one aga-ref train line per run and exit; each ends in "
+                        "--resume-or-start, so a scheduler can run it again unchanged "
+                        "after a preemption")  # fmt: skip
     return parser
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
+    ours, options = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv \
+        else (argv, [])  # fmt: skip
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(ours)
     mechanism = args.grid == "mechanism"
     refuse_unused(parser, args, [
         ("methods", not mechanism, "with --grid mechanism (its variants are fixed)"),
@@ -175,37 +209,40 @@ def main(argv=None):
         grid = mechanism_runs(args.envs, args.seeds)
     else:
         grid = runs(args.envs, args.methods, args.lams, args.seeds)
+    train_options(parser, options, grid)
     if args.print_commands:
         for name, extra in grid:
-            cmd = command(name, extra, args.env_steps, args.out, None)
-            print(" ".join(["aga-ref"] + cmd[3:]))
+            print(shlex.join(["aga-ref", *command(name, extra, args.env_steps, args.out,
+                                                  options)[3:]]))  # fmt: skip
         return 0
     try:
-        todo = [(n, a, status(os.path.join(args.out, n), args.env_steps)) for n, a in grid]
+        todo = [(n, a) for n, a in grid if not done(os.path.join(args.out, n), args.env_steps)]
     except (ValueError, OSError) as error:
         parser.error(str(error))
     out_folder(parser, args.out)
-    todo = [(n, a, s) for n, a, s in todo if s != "done"]
     print(f"{plural(len(grid), 'run')}, {len(grid) - len(todo)} already done, "
           f"{args.jobs} at a time -> {args.out}/", flush=True)  # fmt: skip
-    made_by = "aga-ref sweep " + shlex.join(argv)
-    start, failed = time.perf_counter(), []
-    with ThreadPoolExecutor(args.jobs) as pool:
-        jobs = {pool.submit(_run, n, a, s, args, made_by): n for n, a, s in todo}
-        for k, job in enumerate(as_completed(jobs), start=1):
-            name, code = jobs[job], job.result()
-            failed += [name] if code else []
-            print(f"[{k}/{len(todo)}] {name}: {'failed, see its .log' if code else 'done'} "
-                  f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)  # fmt: skip
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env[train.SWEEP_COMMAND] = "aga-ref sweep " + shlex.join(argv)  # recorded by each run
+    jobs = [(name, command(name, extra, args.env_steps, args.out, options),
+             os.path.join(args.out, f"{name}.log"), env) for name, extra in todo]  # fmt: skip
+    start, ended = time.perf_counter(), {}
+
+    def report(name, code):
+        ended[name] = code
+        what = "done" if code == 0 else "stopped at a checkpoint" if code in (130, 143) \
+            else "failed, see its .log"  # fmt: skip
+        print(f"[{len(ended)}/{len(todo)}] {name}: {what} "
+              f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)  # fmt: skip
+
+    stop = run_all(jobs, args.jobs, report)
+    if stop is not None:
+        print(f"stopped by {stop.name}: {plural(len(todo) - len(ended), 'run')} not started, "
+              f"the runs under way checkpointed; the same command continues them",
+              file=sys.stderr)  # fmt: skip
+        return 128 + stop
+    failed = [name for name, code in ended.items() if code]  # stopped on its own: failed
     if failed:
         print(f"failed runs: {failed}", file=sys.stderr)
         return 1
     return 0
-
-
-def _run(name, extra, state, args, made_by):
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    env[SWEEP_COMMAND] = made_by  # each run records the sweep that made it
-    cmd = command(name, extra, args.env_steps, args.out, state)
-    with open(os.path.join(args.out, f"{name}.log"), "a") as log:
-        return subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT, env=env).returncode

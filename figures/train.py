@@ -31,7 +31,7 @@ from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 from aga_ref.rl.progress import TensorBoard, tensorboard_installed
-from figures.arguments import description, flag_names, integer, out_folder, plural
+from figures.arguments import description, flag_names, integer, plural
 from figures.threads import add_threads_option, blas_threads
 
 DEMO_STEPS = 300_000
@@ -122,6 +122,10 @@ def add_arguments(parser):
                        help="continue the run in --out from its checkpoint (below)")  # fmt: skip
     group.add_argument("--overwrite", action="store_true",
                        help="replace the run in --out (its files are deleted first)")  # fmt: skip
+    group.add_argument("--resume-or-start", action="store_true",
+                       help="--resume if --out holds a checkpoint, else start the run (as "
+                       "--overwrite); a complete run exits at once: a line a scheduler can "
+                       "run again and again (docs/rl.md, 'Grids on a cluster')")  # fmt: skip
     parser.add_argument("--no-plot", action="store_true",
                         help="skip the closing curves and GIF")  # fmt: skip
     parser.add_argument("--gif", action=argparse.BooleanOptionalAction, default=True,
@@ -167,9 +171,10 @@ def given_options(parser, argv):
 
 
 def check(parser, args, argv):
-    """Every check of the command line, before any work: (config, env, out, commands);
-    config is None for a finished run that ``--resume`` would not extend."""
-    from figures.train_resume import resume_settings, run_in
+    """Every check of the command line, before any work: (config, env, out, commands, lock);
+    config is None for a finished run that ``--resume`` would not extend; ``lock`` holds the
+    folder for this trainer until it is closed (``figures/run_lock.py``)."""
+    from figures.train_resume import claim
 
     if args.env is None and not args.resume:
         parser.error("the following arguments are required: --env (or --resume to continue "
@@ -191,25 +196,22 @@ def check(parser, args, argv):
                      "install tensorboardx (in aga-ref's clone: pip install -e "
                      "'.[tensorboard]')")  # fmt: skip
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
-    command = os.environ.get(SWEEP_COMMAND) or "aga-ref train " + shlex.join(argv)
-    commands = [command]
-    if args.resume:
-        config, commands = resume_settings(parser, args, given_options(parser, argv), out)
-        commands.append(command)
-    elif run_in(out) and not args.overwrite:
-        parser.error(f"--out {out} already holds a run ({run_in(out)}); give --resume to "
-                     f"continue it or --overwrite to replace it")  # fmt: skip
-    out_folder(parser, out)
-    return config, env, out, commands
+    command = "aga-ref train " + shlex.join(argv)
+    config, commands, lock = claim(parser, args, given_options(parser, argv), out, command,
+                                   config)  # fmt: skip
+    return config, env, out, [*commands, os.environ.get(SWEEP_COMMAND) or command], lock
 
 
 def run(args, parser, argv):
     """Train as ``args`` say; return the output folder (or None if there was nothing to do)."""
+    config, env, out, commands, lock = check(parser, args, list(argv))
+    with lock:  # this trainer's folder until it ends (figures/run_lock.py)
+        return None if config is None else _train(args, config, env, out, commands)
+
+
+def _train(args, config, env, out, commands):
     from aga_ref.rl.train import TrainingDiverged, train
 
-    config, env, out, commands = check(parser, args, list(argv))
-    if config is None:  # a finished run, resumed: check() said so
-        return None
     if args.overwrite:
         for name in RUN_FILES:
             if os.path.exists(os.path.join(out, name)):

@@ -1,7 +1,12 @@
-"""``aga-ref train --resume``: the checks before a run is continued, and what it continues
-with. Options left out take the run's values; options given must equal the run's, except
-``--env-steps``, which may grow (``aga_ref.rl.checkpoint.config_changes``). A finished run
-is reported as complete; a missing folder or checkpoint is refused.
+"""``aga-ref train``'s checks of what ``--out`` holds: the folder is locked for this
+trainer first (``figures/run_lock.py``), then a run there is continued (``--resume``),
+replaced (``--overwrite``) or refused. ``--resume-or-start`` continues the run if the folder
+holds its checkpoint and starts it otherwise (replacing the files of a run that never reached
+its first checkpoint), so that a scheduler can run the same line again and again until the
+run is complete. On resume, options left out take the run's values; options given must
+equal the run's, except ``--env-steps``, which may grow
+(``aga_ref.rl.checkpoint.config_changes``). A finished run is reported as complete; a
+missing folder or checkpoint is refused.
 """
 
 import dataclasses
@@ -10,7 +15,8 @@ import os
 
 from aga_ref.rl.checkpoint import config_changes, saved_config
 from aga_ref.rl.config import Config
-from figures.arguments import plural
+from figures import run_lock
+from figures.arguments import out_folder, plural
 
 ENV_SETTINGS = ("env", "num_agents", "max_steps")  # in config.json, not in the checkpoint
 
@@ -21,6 +27,37 @@ def run_in(folder):
         if os.path.isfile(os.path.join(folder, name)):
             return name
     return None
+
+
+def claim(parser, args, given, out, command, config):
+    """Lock ``out`` for this trainer and settle what ``args`` do with the run it holds:
+    (config, the run's earlier commands, the open lock). ``--resume-or-start`` becomes
+    ``--resume`` or ``--overwrite`` here. Fails through ``parser.error``, the lock released."""
+    if args.resume and not os.path.isdir(out):
+        parser.error(f"--resume: the folder {out} does not exist (--out names the run to "
+                     f"continue)")  # fmt: skip
+    out_folder(parser, out)
+    try:
+        lock = run_lock.hold(out, command)
+    except run_lock.FolderInUse as error:
+        parser.error(f"--out {out} is in use: {error}")
+    except OSError as error:
+        parser.error(f"--out {out}: cannot open its lock file {run_lock.LOCK} "
+                     f"({error.strerror})")  # fmt: skip
+    try:
+        if args.resume_or_start:  # decided under the lock: no other trainer changes the folder
+            args.resume = os.path.isfile(os.path.join(out, "checkpoint.npz"))
+            args.overwrite = not args.resume
+        commands = []
+        if args.resume:
+            config, commands = resume_settings(parser, args, given, out)
+        elif run_in(out) and not args.overwrite:
+            parser.error(f"--out {out} already holds a run ({run_in(out)}); give --resume to "
+                         f"continue it or --overwrite to replace it")  # fmt: skip
+    except BaseException:  # a refusal (SystemExit) included
+        lock.close()
+        raise
+    return config, commands, lock
 
 
 def spelled(name, value):
@@ -42,9 +79,6 @@ def resume_settings(parser, args, given, out):
     config is None when the run is already complete. Fails through ``parser.error``."""
     from figures.train import config_from
 
-    if not os.path.isdir(out):
-        parser.error(f"--resume: the folder {out} does not exist (--out names the run to "
-                     f"continue)")  # fmt: skip
     checkpoint = os.path.join(out, "checkpoint.npz")
     if not os.path.isfile(checkpoint):
         parser.error(f"--resume: {out} holds no checkpoint.npz, so there is nothing to "

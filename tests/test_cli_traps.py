@@ -313,7 +313,7 @@ def test_flag_names_turns_field_names_into_flags():
     assert flag_names("the method and its lam", names) == "the method and its lam"  # prose
 
 
-def test_a_sweep_does_not_shorten_runs_and_replaces_runs_without_a_checkpoint(tmp_path, capsys):
+def test_a_sweep_does_not_shorten_runs(tmp_path, capsys):
     from figures.sweep import command
 
     folder = tmp_path / "harvest-simul-ind-s0"
@@ -322,6 +322,4 @@ def test_a_sweep_does_not_shorten_runs_and_replaces_runs_without_a_checkpoint(tm
             "--env-steps", "16", "--out", str(tmp_path)]  # fmt: skip
     _, err = refused(argv, capsys)
     assert "holds a run of 32 env-steps, more than --env-steps 16" in err
-    (folder / "checkpoint.npz").unlink()  # a run stopped before its first checkpoint
-    assert command(folder.name, [], 16, str(tmp_path), "new")[-1] == "--overwrite"
-    assert command(folder.name, [], 16, str(tmp_path), "started")[-1] == "--resume"
+    assert command(folder.name, [], 16, str(tmp_path))[-1] == "--resume-or-start"
