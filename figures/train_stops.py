@@ -76,9 +76,14 @@ def resume_command(args, out):
 
 def interrupted(stop, update, updates):
     """After training: if a signal stopped it, say where, and exit with the signal's code."""
-    if stop.signal is not None:
+    if stop.signal is None:
+        return
+    if update < updates:
         _line(f"interrupted at update {update} of {updates}; resume with: {stop.resume}")
-        raise SystemExit(128 + stop.signal)
+    else:  # the signal came during the last update
+        _line(f"interrupted after the last update ({update} of {updates}): the run is "
+              f"complete")  # fmt: skip
+    raise SystemExit(128 + stop.signal)
 
 
 @contextlib.contextmanager
