@@ -2,7 +2,8 @@
 their three games, with their notebook's protocol; a figure, a table and a summary. The full
 run takes about 20 minutes on 2 cores; --quick takes seconds.
 
-    aga-ref family [--out DIR] [--quick] [--seed S] [--jobs J] [--update-readme PAGE]
+    aga-ref family [--out DIR] [--quick] [--seed S] [--jobs J] [--threads N]
+                   [--update-readme PAGE]
 
 Protocol (``stable_opponent_shaping.ipynb``: its IPD cell, 9 methods and 50 runs; its tandem
 cell, SOS and LOLA and 100 runs; its single-run demo cell's settings for matching pennies;
@@ -16,13 +17,14 @@ record each loss before its step):
     matching pennies    50    100    1.0   1.0   distance ||w|| to the Nash equilibrium w = 0
     tandem             100     30    0.1   0.1   l_1, and x + y (fixed points: x + y = 1)
 
-Methods: naive learning (Simul-Ind), LA, LOLA, SOS (a = 0.5, b = 0.1), consensus (CGA,
-lam = 1), SGA (lam = 1, alignment eps = 0.1), EG, CGD and LSS (lam = 0.1; the dense
-versions, which follow the notebook to the letter), and AgA with the paper's sign rule at
-|lam| = 1 and 0.1, and Simul-Co. A run whose parameters become non-finite, or whose linear
+Methods: naive learning (Simul-Ind), LA, LOLA, SOS (a = 0.5, b = 0.1), consensus
+optimisation (CO, the AgA paper's CGA, lam = 1; not Simul-Co, the collective gradient), SGA
+(lam = 1, alignment eps = 0.1), EG, CGD and LSS (lam = 0.1; the dense versions, which follow
+the notebook to the letter), and AgA with the paper's sign rule at |lam| = 1 and 0.1, and
+Simul-Co. A run whose parameters become non-finite, or whose linear
 solve fails, counts as diverged and its later steps are left out. The runs of one
-(game, method) pair are one task; ``--jobs`` tasks run at once (set ``OMP_NUM_THREADS=1``
-for single-threaded BLAS).
+(game, method) pair are one task; ``--jobs`` tasks run at once, each with one BLAS thread
+unless ``--threads`` says otherwise.
 """
 
 import argparse
@@ -45,7 +47,7 @@ METHODS = {  # label -> (aga_ref.METHODS name, kwargs given alpha)
     "LA": ("la", lambda a: {"alpha": a}),
     "LOLA": ("lola", lambda a: {"alpha": a}),
     "SOS": ("sos", lambda a: {"alpha": a, "a": 0.5, "b": 0.1}),
-    "CO": ("cga", lambda a: {"lam": 1.0}),
+    "consensus (CO)": ("cga", lambda a: {"lam": 1.0}),  # not Simul-Co: xi + lam H^T xi
     "SGA": ("sga", lambda a: {"lam": 1.0, "eps": 0.1}),
     "EG": ("eg", lambda a: {"alpha": a}),
     "CGD": ("cgd_dense", lambda a: {"alpha": a}),

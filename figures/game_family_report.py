@@ -115,12 +115,16 @@ def plot(results, out_dir):
     return save_figure(fig, out_dir, "game_family")
 
 
+RENAMED = {"CO": "consensus (CO)"}  # labels of runs saved before a method was renamed
+
+
 def load_curves(out_dir):
     """``{game: {label: result}}`` back from ``game_family_curves.npz`` (``--replot``)."""
     results = {}
     with np.load(os.path.join(out_dir, "game_family_curves.npz")) as data:
         for key in data.files:
             game, label, quantity = key.split("/")
+            label = RENAMED.get(label, label)
             results.setdefault(game, {}).setdefault(label, {})[quantity] = data[key]
     return results
 

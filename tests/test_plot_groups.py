@@ -6,6 +6,7 @@ so the test knows every number it plots."""
 import csv
 import json
 
+import numpy as np
 import pytest
 
 import figures.train_plot as train_plot
@@ -74,3 +75,14 @@ def test_a_curve_of_few_points_has_markers(tmp_path, figures_drawn, rows, marker
     lines = [line for ax in figures_drawn[0].axes for line in ax.get_lines()]
     assert lines and {line.get_marker() for line in lines} == {marker}
     assert all(len(line.get_xdata()) == rows for line in lines)
+
+
+def test_family_names_consensus_optimisation_apart_from_simul_co(tmp_path):
+    from figures.game_family import METHODS
+    from figures.game_family_report import load_curves
+
+    assert METHODS["consensus (CO)"][0] == "cga" and METHODS["Simul-Co"][0] == "simul_co"
+    assert "CO" not in METHODS  # the legend beside "Simul-Co" read as the same method
+    # curves saved under the old label come back under the new one (--replot)
+    np.savez(tmp_path / "game_family_curves.npz", **{"ipd/CO/diverged": np.zeros(2)})
+    assert list(load_curves(tmp_path)["ipd"]) == ["consensus (CO)"]
