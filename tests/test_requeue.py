@@ -279,25 +279,54 @@ def test_a_stopped_sweep_ends_its_runs_and_the_same_sweep_completes_them(tmp_pat
         assert not any("is in use" in text for text in again)
 
 
-def test_the_sweeps_stop_reaches_each_running_child_once_and_is_waited_for(tmp_path):
-    """``run_all`` with stand-in children that record the signals they get."""
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_sweeps_stop_reaches_each_running_child_once_and_is_waited_for(tmp_path, how):
+    """``run_all`` with stand-in children that record the signals they get and take their
+    time to exit."""
     child = ("import signal, sys, time\n"
              "def stop(n, f):\n"
              "    open(sys.argv[1], 'a').write(f'{n}\\n'); time.sleep(0.3); sys.exit(128 + n)\n"
              "signal.signal(signal.SIGTERM, stop)\n"
+             "signal.signal(signal.SIGINT, stop)\n"
              "open(sys.argv[1] + '.up', 'w').close()\n"
              "time.sleep(60)\n")  # fmt: skip
     marks = [tmp_path / f"child{k}" for k in range(3)]
     jobs = [(f"child{k}", [sys.executable, "-c", child, str(mark)], str(tmp_path / "log"),
              dict(os.environ)) for k, mark in enumerate(marks)]  # fmt: skip
-    ended, before = {}, signal.getsignal(signal.SIGTERM)
+    ended, before = {}, signal.getsignal(how)
 
     def stop_when_up():  # runs on a thread: the signal comes to the main thread's handler
         _wait(lambda: all(os.path.exists(f"{m}.up") for m in marks[:2]), 30, "the children")
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), how)
 
     threading.Thread(target=stop_when_up, daemon=True).start()
-    assert run_all(jobs, 2, lambda name, code: ended.update({name: code})) == signal.SIGTERM
-    assert ended == {"child0": 143, "child1": 143}  # waited for; the third never started
-    assert [m.read_text() for m in marks[:2]] == ["15\n", "15\n"] and not marks[2].exists()
-    assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
+    assert run_all(jobs, 2, lambda name, code: ended.update({name: code})) == how
+    assert ended == {"child0": 128 + how, "child1": 128 + how}  # waited for; not the third
+    assert [m.read_text() for m in marks[:2]] == [f"{how:d}\n"] * 2 and not marks[2].exists()
+    assert signal.getsignal(how) is before  # the handler is put back
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--seed", "3"], "after --: --seed is set by the sweep for each run"),
+    (["--no-align"], None),  # not set by the protocol grid: passed on
+    (["--out=x"], "after --: --out is set by the sweep"),
+    (["--resume"], "after --: --resume is set by the sweep"),
+    (["--colour", "red"], "after --: aga-ref train has no option '--colour'"),
+    (["--num-envs", "two"], "after --, for aga-ref train: argument --num-envs: expected an "
+                            "integer, got 'two'"),
+])  # fmt: skip
+def test_sweep_passes_options_after_a_double_dash_to_every_run_and_refuses_the_grids(
+    tmp_path, capsys, options, message
+):
+    argv = ["sweep", "--envs", "harvest", "--methods", "aga", "--lams", "1", "--seeds", "0",
+            "--env-steps", "16", "--out", str(tmp_path / "out"), "--print-commands", "--",
+            *options]  # fmt: skip
+    if message is None:
+        assert main(argv) == 0
+        assert capsys.readouterr().out.rstrip().endswith(
+            f"--lam 1.0 --env-steps 16 --no-align --no-plot --out {tmp_path / 'out'}/"
+            "harvest-aga-lam1-s0 --resume-or-start")  # fmt: skip
+    else:
+        assert message in refused(argv, capsys)
+    mechanism = ["sweep", "--grid", "mechanism", "--env-steps", "16", "--", "--no-align"]
+    assert "after --: --no-align is set by the sweep" in refused(mechanism, capsys)  # a variant
