@@ -31,6 +31,7 @@ On a cluster (GNU parallel, a SLURM array): see docs/rl.md, section "Grids on a 
 import argparse
 import os
 import shlex
+import signal
 import sys
 import time
 import zipfile
@@ -230,7 +231,8 @@ def main(argv=None):
 
     def report(name, code):
         ended[name] = code
-        what = "done" if code == 0 else "stopped at a checkpoint" if code in (130, 143) \
+        stopped = code in (130, 143, -signal.SIGINT, -signal.SIGTERM)  # (-: before its handler)
+        what = "done" if code == 0 else "stopped, to be continued" if stopped \
             else "failed, see its .log"  # fmt: skip
         print(f"[{len(ended)}/{len(todo)}] {name}: {what} "
               f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)  # fmt: skip

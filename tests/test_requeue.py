@@ -264,7 +264,7 @@ def test_a_stopped_sweep_ends_its_runs_and_the_same_sweep_completes_them(tmp_pat
         assert code == -signal.SIGKILL
     else:  # forwarded to the runs, which exit 143 at a checkpoint; the sweep waits for them
         assert code == 128 + signal.SIGTERM and "stopped by SIGTERM: 0 runs not started" in out
-        assert out.count(": stopped at a checkpoint") == 2
+        assert out.count(": stopped, to be continued") == 2
     assert any(_updates(f) < 30 for f in folders)  # stopped mid-run
     logs = [(tmp_path / "sweep" / f"{name}.log").read_text() for name in names]
     assert main(sweep[1:]) == 0  # the same sweep again
