@@ -31,8 +31,9 @@ from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 from aga_ref.rl.progress import TensorBoard, tensorboard_installed
-from figures.arguments import description, flag_names, integer, plural
+from figures.arguments import count, description, flag_names, integer, plural
 from figures.threads import add_threads_option, blas_threads
+from figures.train_stops import interrupt_outside_training, interrupted, stopping
 
 DEMO_STEPS = 300_000
 ENVS = ("harvest", "cleanup", "mmm2")
@@ -40,7 +41,8 @@ MMM2_AGENTS, MMM2_LIMIT = 10, 180
 EXPLICIT = ("method", "lam", "sign_rule", "align", "env_steps", "num_envs", "num_steps",
             "seed", "critic", "optimizer")  # fmt: skip
 # the files a run and its closing plot write: --overwrite removes exactly these
-RUN_FILES = ("config.json", "progress.csv", "checkpoint.npz", "summary.md", "episode.gif",
+RUN_FILES = ("config.json", "progress.csv", "checkpoint.npz", "checkpoint.prev.npz",
+             "summary.md", "episode.gif",
              *(f"{env}_{kind}" for env in ENVS
                for kind in ("curves.png", "outcomes.md", "outcomes.csv")))  # fmt: skip
 TENSORBOARD = "tensorboard"  # the run's TensorBoard event files (--tensorboard)
@@ -131,6 +133,9 @@ def add_arguments(parser):
     parser.add_argument("--gif", action=argparse.BooleanOptionalAction, default=True,
                         help="with the closing curves, film a 100-step episode of the trained "
                         "agents into OUT/episode.gif, for every run (default: on)")  # fmt: skip
+    parser.add_argument("--checkpoint-every", type=count(1), default=10, metavar="K",
+                        help="write checkpoint.npz every K updates, and at the end and on "
+                        "SIGINT or SIGTERM (default: 10)")  # fmt: skip
     add_threads_option(parser)
     parser.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=None,
                         help="also write every progress.csv column as a TensorBoard scalar "
@@ -230,14 +235,17 @@ def _train(args, config, env, out, commands):
         log = TensorBoard(os.path.join(out, TENSORBOARD))
         print(f"  TensorBoard: {log.logdir}/ (tensorboard --logdir {out})", flush=True)
     try:
-        train(env, config, out=out, resume=args.resume, log=log,
-              meta={**_meta(args), "commands": commands})  # fmt: skip
+        with stopping(args, out) as stop:  # signals, run-file errors: figures/train_stops.py
+            state, _ = train(env, config, out=out, resume=args.resume, log=log,
+                             checkpoint_every=args.checkpoint_every, should_stop=stop,
+                             meta={**_meta(args), "commands": commands})  # fmt: skip
     except TrainingDiverged as error:
         print(f"aga-ref train: the run diverged: {error}", file=sys.stderr)
         raise SystemExit(1) from None
     finally:
         if log is not None:
             log.close()
+    interrupted(stop, state["update"], config.num_updates)
     if not args.no_plot:
         from figures.train_plot import plot
 
@@ -284,4 +292,5 @@ def main(argv=None):
     parser = make_parser()
     args = parser.parse_args(argv)
     with blas_threads(args.threads):
-        run(args, parser, argv)
+        with interrupt_outside_training():
+            run(args, parser, argv)

@@ -10,11 +10,11 @@ missing folder or checkpoint is refused.
 """
 
 import dataclasses
-import json
 import os
 
-from aga_ref.rl.checkpoint import config_changes, saved_config
+from aga_ref.rl.checkpoint import config_changes, saved_config, usable_checkpoint
 from aga_ref.rl.config import Config
+from aga_ref.rl.runfiles import RunFileUnreadable, RunFolderUnwritable, read_json
 from figures import run_lock
 from figures.arguments import out_folder, plural
 
@@ -83,15 +83,18 @@ def resume_settings(parser, args, given, out):
     if not os.path.isfile(checkpoint):
         parser.error(f"--resume: {out} holds no checkpoint.npz, so there is nothing to "
                      f"continue; give --overwrite to start a new run there")  # fmt: skip
-    saved, updates = saved_config(checkpoint)
+    try:  # an unreadable checkpoint: the previous one, or one line (aga_ref.rl.runfiles)
+        note = usable_checkpoint(out)
+        saved, updates = saved_config(checkpoint)
+        meta = read_json(os.path.join(out, "config.json"))
+    except (RunFileUnreadable, RunFolderUnwritable) as error:
+        parser.error(f"--resume: {error}; give --overwrite to start the run again")
+    if note:
+        print(note, flush=True)
     fields = [f.name for f in dataclasses.fields(Config)]
     saved = {k: v for k, v in saved.items() if k in fields}
     typed = config_from(args)  # already checked by the caller
     settings = {**saved, **{k: getattr(typed, k) for k in fields if _dest(k) in given}}
-    meta = {}
-    if os.path.isfile(os.path.join(out, "config.json")):
-        with open(os.path.join(out, "config.json")) as f:
-            meta = json.load(f)
     changes = [(k, a, b) for k, (a, b) in config_changes(saved, Config(**settings)).items()]
     for name in ENV_SETTINGS:
         if name in meta and ((name == "env" and args.env is not None) or name in given):
