@@ -1,12 +1,15 @@
 """Paper Fig. 4: the final action pairs of every run per method, each method's mean as an X,
-with the game's Nash equilibrium (0, 0) and social optimum (b, b) marked in every panel.
+with the game's Nash equilibrium (0, 0) and social optimum (b, b) marked in every panel; and
+its table: each method's mean final actions and how many runs end at either point.
 
 python -m figures.public_goods_scatter [--out DIR] [--seed S] [--quick]
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 
-from figures.output import save_figure
+from aga_ref.metrics import mean_ci
+from figures.output import save_figure, save_table
 from figures.public_goods_runs import METHODS
 from figures.script import run_script
 from games.public_goods import B
@@ -23,7 +26,8 @@ REFERENCE = [
 
 
 def make(out_dir, protocol, results):
-    """Write ``public_goods_scatter.png`` (no table: returns None)."""
+    """Write ``public_goods_scatter.png`` and ``public_goods_scatter.md/.csv``; return the
+    Markdown."""
     fig, axes = plt.subplots(1, len(METHODS), figsize=(2.6 * len(METHODS), 3.3), sharey=True,
                              layout="constrained")  # fmt: skip
     for ax, label in zip(axes, METHODS):
@@ -39,6 +43,25 @@ def make(out_dir, protocol, results):
                frameon=False)  # fmt: skip
     fig.suptitle(f"Public goods game (Sec. 5): final actions of {len(a)} runs per method")
     save_figure(fig, out_dir, "public_goods_scatter")
+    return _table(out_dir, protocol, results)
+
+
+NEAR = 0.05  # a run ends at a point when both of its final actions lie this close to it
+
+
+def _table(out_dir, protocol, results):
+    """The figure in numbers: mean final actions (± 95% CI) and the runs at each point."""
+    rows = []
+    for label in METHODS:
+        a = results[label]["actions"]  # (runs, 2)
+        means = [mean_ci(a[:, i]) for i in range(2)]
+        at = [int(np.sum(np.all(np.abs(a - point) <= NEAR, axis=1))) for point in ((0, 0), (B, B))]
+        rows.append([label, *(f"{m:.3f} ± {h:.3f}" for m, h in means),
+                     *(f"{n}/{len(a)}" for n in at)])  # fmt: skip
+    title = (f"Final actions of {len(a)} runs per method (seed {protocol.seed}): mean ± 95% CI; "
+             f"a run ends at a point when both actions lie within {NEAR} of it")  # fmt: skip
+    header = ["method", "a1", "a2", "runs at Nash (0, 0)", f"runs at the optimum ({B:g}, {B:g})"]
+    return save_table(out_dir, "public_goods_scatter", header, rows, title)
 
 
 def main():

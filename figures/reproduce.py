@@ -37,6 +37,7 @@ OUTPUTS = [  # every file a full or quick run writes
     "toy_trajectories.png", "toy_endpoints.md", "toy_endpoints.csv", "toy_sign_ablation.png",
     "toy_sign_ablation.md", "toy_sign_ablation.csv", "sign_rules.md", "sign_rules.csv",
     "public_goods_table.md", "public_goods_table.csv", "public_goods_scatter.png",
+    "public_goods_scatter.md", "public_goods_scatter.csv",
     "compute_table.md", "compute_table.csv", "lambda_sweep.png", "lambda_sweep.md",
     "lambda_sweep.csv", "summary.md",
 ]  # fmt: skip

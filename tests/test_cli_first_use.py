@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+import scipy.stats
 
 import figures.game_family as game_family
 from figures.cli import main
@@ -248,3 +249,24 @@ def test_the_rate_after_a_resume_counts_only_this_processs_updates(capsys):
             assert eta == pytest.approx(16 * (20 - u) / 16 / 60, abs=0.05)
     fresh = [{"update": 10, "env_steps": 160, "wall_s": 20.0}]  # a new run: from 0
     assert _status(config, fresh[0], fresh, capsys)[0] == 8
+
+
+# summary.md's "Public goods final actions" section has its table
+
+
+def test_public_goods_final_actions_table_counts_the_runs_at_each_point(tmp_path):
+    from figures import public_goods_scatter
+    from figures.protocol import Protocol
+    from figures.public_goods_runs import METHODS
+
+    ends = np.array([[0.0, 0.02], [0.96, 1.0], [0.5, 0.5], [1.0, 0.98]])  # Nash, opt, -, opt
+    results = {label: {"actions": ends} for label in METHODS}
+    table = public_goods_scatter.make(str(tmp_path), Protocol(), results)
+    row = next(line for line in table.splitlines() if line.startswith("| AgA |"))
+    t = scipy.stats.t.ppf(0.975, df=3)  # the 95% interval of 4 runs, by hand
+    half = [t * np.std(ends[:, i], ddof=1) / 2 for i in range(2)]
+    assert row == f"| AgA | 0.615 ± {half[0]:.3f} | 0.625 ± {half[1]:.3f} | 1/4 | 2/4 |"
+    assert (tmp_path / "public_goods_scatter.csv").exists()
+    summary = open(os.path.join(ROOT, "docs", "results", "summary.md"), encoding="utf-8").read()
+    section = summary.split("### Public goods final actions", 1)[1].split("###", 1)[0]
+    assert "| AgA |" in section  # the committed summary has the table too

@@ -43,7 +43,9 @@ def test_reproduce_quick_writes_every_file_and_the_section_of_docs_results(tmp_p
     page.parent.mkdir()
     page.write_text(f"intro\n{README_START}\nold\n{README_END}\nafter\n")
     out = tmp_path / "docs" / "results"
-    assert main(["reproduce", "--quick", "--out", str(out), "--update-readme", str(page)]) == 0
+    # a reduced run onto a page needs --overwrite (tests/test_cli_first_use.py)
+    assert main(["reproduce", "--quick", "--out", str(out), "--update-readme", str(page),
+                 "--overwrite"]) == 0  # fmt: skip
     for name in OUTPUTS:
         assert os.path.getsize(out / name) > 0, name
     text = page.read_text()
