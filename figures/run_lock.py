@@ -7,10 +7,14 @@ The lock is ``flock(LOCK_EX | LOCK_NB)`` (flock(2)) on the open lock file, so th
 releases it when the holder ends, however it ends (SIGKILL included); nothing is left to
 clean up, and a lock file left behind is harmless (it is kept, and it is not one of a run's
 files: ``--overwrite`` leaves it). The file holds the holder's pid and command, for the
-message only. Where ``fcntl`` does not exist (Windows) no lock is taken.
+message only. Where ``fcntl`` does not exist (Windows) no lock is taken; where the file
+system does not support ``flock`` (a Lustre mounted without ``flock``, say) none is taken
+either, and one line on stderr says so.
 """
 
+import errno
 import os
+import sys
 
 try:
     import fcntl
@@ -35,7 +39,13 @@ def hold(folder, command):
         return lock
     try:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # EWOULDBLOCK: held by another open file, this process's or another's
+    except OSError as error:
+        if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            print(f"aga-ref: no lock on {path} ({error.strerror}: the file system does not "
+                  f"support flock); make sure no other trainer uses {folder}",
+                  file=sys.stderr)  # fmt: skip
+            return lock
+        # held by another open file of the lock file, this process's or another's
         lock.seek(0)
         record = lock.read().split("\n", 1)
         lock.close()

@@ -5,6 +5,7 @@ again, and a killed sweep taking its ``train`` children with it. The oracle thro
 uninterrupted run of the same command: its ``progress.csv`` (``wall_s`` aside)."""
 
 import csv
+import errno
 import os
 import shlex
 import signal
@@ -139,6 +140,17 @@ def test_a_held_folder_is_refused_in_one_line_before_any_file_is_written(tmp_pat
     assert os.listdir(folder) == [run_lock.LOCK]
     assert train(folder, "--env-steps", "16") == 0  # released: a plain start, the lock
     assert len(rows(folder)) == 1  # file is no run
+
+
+def test_a_file_system_without_flock_trains_unlocked_and_says_so(tmp_path, capsys, monkeypatch):
+    def unsupported(fd, operation):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(run_lock.fcntl, "flock", unsupported)
+    assert train(tmp_path, "--env-steps", "16") == 0
+    err = capsys.readouterr().err
+    assert f"no lock on {tmp_path / run_lock.LOCK} (No locks available: the file system does " \
+        "not support flock)" in err and len(rows(tmp_path)) == 1  # fmt: skip
 
 
 def _python(argv):
