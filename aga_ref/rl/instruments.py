@@ -18,12 +18,21 @@ value per update (the mean over its minibatches; ``step_l<k>`` over the whole up
                                   1 when the step descends the individual losses there
     cos_step_hvp_l<k>             the same with the product: 1 when layer k's step descends
                                   Ham_c = 1/2 ||xi_c||^2 (AgA) or 1/2 ||xi||^2 (CGA)
+    hvp_bias                      ||same - split|| / ||product used||: AgA's two estimates
+                                  of H_c^T xi_c on the minibatch (``aga_ref.rl.hamiltonian``;
+                                  for equal halves same - split = grad 1/8 ||xi_c^A -
+                                  xi_c^B||^2, an estimate of same's bias), with hvp_bias on
 
-The direction's own norm before clipping is ``actor_grad_norm``; the optimiser is Adam or
-SGD (``Config.optimizer``), so ``step_l<k>`` is what reached the weights either way.
+``hvp_bias`` is the exception to "a few norms": it computes the other estimator's product
+anew on the same minibatch (a forward pass, the VJP of ``xi_c`` and an HVP more), so it is
+off unless ``Config.hvp_bias``. The direction's own norm before clipping is
+``actor_grad_norm``; the optimiser is Adam or SGD (``Config.optimizer``), so ``step_l<k>``
+is what reached the weights either way.
 """
 
 import numpy as np
+
+from aga_ref.rl.surrogate import surrogate_terms
 
 
 def layer_slices(shapes):
@@ -65,6 +74,16 @@ def direction_instruments(terms, shapes):
         if terms.Hv is not None:
             out["cos_adj_xic"] = _cos(terms.xi + terms.Hv, terms.xi_c)
     return out
+
+
+def hvp_bias(terms, theta, shapes, batch, clip, estimator):
+    """``hvp_bias`` of one minibatch: ``terms.Hv`` (AgA's product by ``estimator``, computed
+    with ``terms`` at ``theta`` (N, P) on ``batch``) against the other estimator's product."""
+    other = {"same": "split", "split": "same"}[estimator]
+    Hv = surrogate_terms(theta, shapes, batch, clip, hvp="collective", need=("xi_c",),
+                         estimator=other).Hv  # fmt: skip
+    den = np.linalg.norm(terms.Hv)
+    return {"hvp_bias": float(np.linalg.norm(terms.Hv - Hv) / den) if den > 0 else 0.0}
 
 
 def step_cosines(change, terms, shapes):

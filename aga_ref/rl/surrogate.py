@@ -37,6 +37,9 @@ import numpy as np
 from autograd import grad, make_vjp
 from autograd.tracer import getval
 
+from aga_ref._checks import one_of
+from aga_ref.rl.hamiltonian import ESTIMATORS, combine, split_batch, split_hamiltonian
+from aga_ref.rl.layers import DEFAULT_ARCH, arch_of
 from aga_ref.rl.policy import actor_terms, flatten, unflatten
 
 Batch = namedtuple("Batch", "x actions avail old_logp adv_ind adv_col weight")
@@ -79,13 +82,13 @@ def collective_loss(logp, batch, clip):
     return -anp.sum(ppo_objective(logp, batch, batch.adv_col, clip))
 
 
-def _gradients(layers, batch, clip, need, stash):
+def _gradients(layers, batch, clip, need, stash, arch=DEFAULT_ARCH):
     """One forward pass, then ``xi`` and ``xi_c`` as VJPs of it: two tuples of per-layer
     arrays. Works on plain arrays and on autograd boxes alike (then ``grad`` of its output
     is an HVP); the entropy gradient and the statistics go to ``stash`` as plain arrays."""
 
     def pack(t):  # (2, N, S): log-probabilities of the taken actions, entropies
-        return anp.stack(actor_terms(t, batch.x, batch.actions, batch.avail))
+        return anp.stack(actor_terms(t, batch.x, batch.actions, batch.avail, arch))
 
     vjp, terms = make_vjp(pack)(layers)  # terms (2, N, S): log-probabilities, entropies
     logp = terms[0]
@@ -107,7 +110,27 @@ def _flat(g):
     return None if g is None else flatten([getval(a) for a in g])
 
 
-def surrogate_terms(theta, shapes, batch, clip, hvp=None, need=("xi", "xi_c")):
+def _split_product(layers, batch, clip, need, stash, pick, arch=DEFAULT_ARCH):
+    """The ``split`` product (N, P): ``grad 1/2 <xi_c^A, xi_c^B>`` (``pick`` 1; 0: the same
+    with ``xi``) on the halves of ``split_batch``; ``stash`` gets the whole minibatch's
+    ``xi``, ``xi_c``, entropy gradient, log-probabilities and entropies from the halves'."""
+    halves, share = split_batch(batch)
+    parts = ({}, {})  # each half's stash
+
+    def hamiltonian(t):  # 1/2 <xi_c^A, xi_c^B>
+        grads = [_gradients(t, half, clip, need, part, arch) for half, part in zip(halves, parts)]
+        stash["xi"], stash["xi_c"] = (combine(_flat(grads[0][k]), _flat(grads[1][k]), share)
+                                      for k in (0, 1))  # fmt: skip
+        return split_hamiltonian(grads[0][pick], grads[1][pick])
+
+    Hv = flatten(grad(hamiltonian)(layers))  # 1/2 (H_c^A xi_c^B + H_c^B xi_c^A) (N, P)
+    stash["ent_grad"] = combine(parts[0]["ent_grad"], parts[1]["ent_grad"], share)
+    for name in ("logp", "entropy"):  # (N, S): the halves side by side, in the batch's order
+        stash[name] = np.concatenate([parts[0][name], parts[1][name]], axis=1)
+    return Hv
+
+
+def surrogate_terms(theta, shapes, batch, clip, hvp=None, need=("xi", "xi_c"), estimator="same"):
     """``xi``, ``xi_c``, the entropy gradient and optionally one Hessian-vector product.
 
     Args:
@@ -118,17 +141,26 @@ def surrogate_terms(theta, shapes, batch, clip, hvp=None, need=("xi", "xi_c")):
         hvp: None, ``"collective"`` (``H_c^T xi_c = grad Ham_c``, AgA) or ``"individual"``
             (``H^T xi = grad Ham``, CGA).
         need: which of ``"xi"``, ``"xi_c"`` to compute (the other is returned as None).
+        estimator: how the product is estimated from the minibatch: ``"same"``, the
+            gradient of ``1/2 ||xi_c||^2`` of the whole minibatch, or ``"split"``, of
+            ``1/2 <xi_c^A, xi_c^B>`` over its two halves (``aga_ref.rl.hamiltonian``; the
+            other terms stay the whole minibatch's).
     """
+    one_of(estimator, "estimator", ESTIMATORS)
     need = set(need) | ({"xi_c"} if hvp == "collective" else {"xi"} if hvp else set())
-    stash, layers = {}, unflatten(theta, shapes)
+    stash, layers, arch = {}, unflatten(theta, shapes), arch_of(shapes)  # arch: rl.layers
     if hvp is None:
-        xi, xi_c = (_flat(g) for g in _gradients(layers, batch, clip, need, stash))  # (N, P)
+        xi, xi_c = (_flat(g) for g in _gradients(layers, batch, clip, need, stash, arch))
         Hv = None
+    elif estimator == "split":
+        pick = 1 if hvp == "collective" else 0
+        Hv = _split_product(layers, batch, clip, need, stash, pick, arch)
+        xi, xi_c = stash["xi"], stash["xi_c"]
     else:
         pick = 1 if hvp == "collective" else 0
 
         def hamiltonian(t):  # 1/2 ||xi_c||^2 (or 1/2 ||xi||^2)
-            grads = _gradients(t, batch, clip, need, stash)
+            grads = _gradients(t, batch, clip, need, stash, arch)
             stash["xi"], stash["xi_c"] = (_flat(g) for g in grads)
             return 0.5 * sum(anp.sum(a**2) for a in grads[pick])
 
