@@ -8,26 +8,28 @@ A network is an MLP
 
     x (N, S, F) -> tanh(x W_1 + b_1) -> tanh(. W_2 + b_2) -> . W_3 + b_3 -> (N, S, O)
 
-with one batched ``np.matmul`` per layer: (N, S, F) x (N, F, H). On 2 cores this is about
+with one batched product per layer (``aga_ref.primitives.affine``: ``np.matmul`` of
+(N, S, F) by (N, F, H) plus the biases, and its VJPs written out). On 2 cores this is about
 10x faster than the same product written with ``np.einsum`` under autograd, and an MLP on
 the 675 features of a 15x15x3 view costs ~48k multiply-adds per sample, against ~1.5M for
 the 3-layer, 32-channel convolution of Kim & Sycara (2025): ``benchmarks/train.py`` and the
 docs/speed.md give the measured rates. Everything stays in the dtype of ``theta`` (float32 for
 training, float64 for the derivative tests); Python scalars only, so nothing upcasts.
 ``tanh`` is ``aga_ref.primitives.tanh``, whose derivatives of every order stay finite in
-float32 (autograd's own overflows for pre-activations beyond about 89).
+float32 (autograd's own overflows for pre-activations beyond about 89); ``log_softmax``, the
+row-wise log-probabilities, is ``aga_ref.primitives.log_softmax`` (imported here).
 
 The actor maps observations to action logits; unavailable actions (``avail`` False) get a
-logit of ``-1e9``, so their probability is exactly 0 in float32 and float64. The critic maps
+logit of ``-1e9``, so their probability is exactly 0 in float32 and float64 (by
+``aga_ref.primitives.select``, whose derivatives stay in the logits' dtype). The critic maps
 its input (the global state for MAPPO, the agent's view for IPPO) to two values per agent:
 column 0 the individual value ``V_i``, column 1 the collective value ``V_c``.
 """
 
 import autograd.numpy as anp
 import numpy as np
-from autograd.tracer import getval
 
-from aga_ref.primitives import tanh
+from aga_ref.primitives import affine, log_softmax, select, tanh
 
 MASKED_LOGIT = -1e9
 
@@ -81,34 +83,27 @@ ACTOR_OUT_SCALE = 0.01  # gain of the actors' output layer at initialisation (cl
 def hidden(layers, x):
     """The two hidden layers' activations (h_1, h_2), each (N, S, H), of inputs x (N, S, F)."""
     W1, b1, W2, b2 = layers[:4]
-    h1 = tanh(anp.matmul(x, W1) + b1[:, None, :])  # (N, S, H)
-    return h1, tanh(anp.matmul(h1, W2) + b2[:, None, :])  # (N, S, H)
+    h1 = tanh(affine(x, W1, b1))  # (N, S, H)
+    return h1, tanh(affine(h1, W2, b2))  # (N, S, H)
 
 
 def mlp(layers, x):
     """The batched MLP: layers = (W_1, b_1, W_2, b_2, W_3, b_3), x (N, S, F) -> (N, S, O)."""
     W3, b3 = layers[4:]
-    return anp.matmul(hidden(layers, x)[1], W3) + b3[:, None, :]  # (N, S, O)
-
-
-def log_softmax(logits):
-    """Row-wise log-probabilities (..., A). The shift by the row maximum is held constant
-    (``getval``): it cancels exactly, and autograd's gradient of ``max`` upcasts to float64."""
-    shifted = logits - np.max(getval(logits), axis=-1, keepdims=True)
-    return shifted - anp.log(anp.sum(anp.exp(shifted), axis=-1, keepdims=True))
+    return affine(hidden(layers, x)[1], W3, b3)  # (N, S, O)
 
 
 def masked_logits(layers, x, avail):
     """Actor logits (N, S, A) with unavailable actions (``avail`` (N, S, A) bool) masked."""
     logits = mlp(layers, x)
-    return logits if avail is None else anp.where(avail, logits, MASKED_LOGIT)
+    return logits if avail is None else select(avail, logits, MASKED_LOGIT)
 
 
 def actor_terms(layers, x, actions, avail):
     """Log-probability of the taken ``actions`` (N, S) and the policy entropy (N, S)."""
     logp_all = log_softmax(masked_logits(layers, x, avail))  # (N, S, A)
     one_hot = actions[..., None] == np.arange(logp_all.shape[-1])  # (N, S, A)
-    logp = anp.sum(anp.where(one_hot, logp_all, 0.0), axis=-1)  # (N, S)
+    logp = anp.sum(select(one_hot, logp_all, 0.0), axis=-1)  # (N, S)
     entropy = -anp.sum(anp.exp(logp_all) * logp_all, axis=-1)  # (N, S); masked terms are 0
     return logp, entropy
 
