@@ -9,12 +9,14 @@ import math
 
 from aga_ref._checks import as_count, as_real, one_of
 from aga_ref.aga import SIGN_RULES, check_aligned_lam
+from aga_ref.rl.hamiltonian import ESTIMATORS
 from aga_ref.rl.methods import LAM_METHODS, METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 
 # Fields that only some methods read, and those methods: another method with a value other
 # than the default is refused (it would be ignored, yet recorded in config.json).
 METHOD_FIELDS = {"sign_rule": ("aga",), "align": ("aga",), "hamiltonian": ("aga",),
+                 "hamiltonian_estimator": ("aga",), "hvp_bias": ("aga",),
                  "fcgrad_beta": ("fcgrad",), "svo_theta": ("svo",), "svo_weight": ("svo",),
                  "sl_alpha": ("sl",)}  # fmt: skip
 
@@ -31,6 +33,10 @@ class Config:
     """AgA's sign alignment; False is the "AgA-Sign" ablation (lam kept as given)"""
     hamiltonian: bool = True
     """AgA's H_c^T xi_c term; False is an ablation, not a method of the paper: xi_c + lam xi"""
+    hamiltonian_estimator: str = "same"
+    """AgA's H_c^T xi_c per minibatch: same, or split (unbiased: aga_ref.rl.hamiltonian)"""
+    hvp_bias: bool = False
+    """log hvp_bias = |same - split| / |product|: the other estimate, one more product each"""
     env_steps: int = 500_000
     """total environment steps (one environment's step counts 1), rounded up to whole batches"""
     num_envs: int = 32
@@ -92,6 +98,7 @@ class Config:
         else:
             self.lam = as_real(self.lam, "lam")
         one_of(self.sign_rule, "sign_rule", SIGN_RULES)
+        one_of(self.hamiltonian_estimator, "hamiltonian_estimator", ESTIMATORS)
         one_of(self.optimizer, "optimizer", OPTIMIZERS)
         one_of(self.critic, "critic", ("mappo", "ippo"))
         for name in ("env_steps", "num_envs", "num_steps", "hidden", "update_epochs",
@@ -108,7 +115,8 @@ class Config:
                 raise ValueError(f"{name} must lie in [0, 1], got {value}")
         for name in ("ent_coef", "svo_theta", "svo_weight", "sl_alpha"):
             as_real(getattr(self, name), name)
-        for name in ("align", "hamiltonian", "all_gradients", "anneal_lr", "norm_adv"):
+        for name in ("align", "hamiltonian", "hvp_bias", "all_gradients", "anneal_lr",
+                     "norm_adv"):  # fmt: skip
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.method == "aga":  # the sign rule chooses lam's sign: |lam| is the user's
@@ -125,11 +133,25 @@ class Config:
                 raise ValueError(f"{name} applies only to optimizer 'sgd', got "
                                  f"{name}={getattr(self, name)!r} with "
                                  f"optimizer={self.optimizer!r}")  # fmt: skip
+        if self.hamiltonian_estimator == "split" or self.hvp_bias:
+            self._check_split()
         if (self.num_envs * self.num_steps) % self.num_minibatches:
             raise ValueError(
                 f"num_minibatches must divide num_envs * num_steps = "
                 f"{self.num_envs * self.num_steps}, got {self.num_minibatches}"
             )
+
+    def _check_split(self):
+        """The split estimate (used, or for hvp_bias) needs the product and two samples in
+        every minibatch."""
+        what = "hvp_bias=True" if self.hvp_bias else "hamiltonian_estimator='split'"
+        if not self.hamiltonian:
+            raise ValueError(f"{what} estimates H_c^T xi_c, which hamiltonian=False leaves "
+                             f"out; got both")  # fmt: skip
+        if self.num_envs * self.num_steps < 2 * self.num_minibatches:
+            raise ValueError(f"{what} needs minibatches of 2 or more "
+                             f"samples, got num_envs * num_steps = {self.batch_steps} in "
+                             f"num_minibatches = {self.num_minibatches}")  # fmt: skip
 
     @property
     def batch_steps(self):

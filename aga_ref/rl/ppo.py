@@ -20,7 +20,7 @@ import numpy as np
 from autograd import value_and_grad
 
 from aga_ref.rl import methods
-from aga_ref.rl.instruments import direction_instruments, step_cosines, step_sizes
+from aga_ref.rl.instruments import direction_instruments, hvp_bias, step_cosines, step_sizes
 from aga_ref.rl.optim import adam_step, clip_by_global_norm, sgd_step
 from aga_ref.rl.policy import flatten, mlp, unflatten
 from aga_ref.rl.surrogate import Batch, surrogate_terms
@@ -100,7 +100,10 @@ def update(state, data, config, lr, rng):
             batch, value_weight = minibatch(data, idx, config.norm_adv)
             weight = batch.weight  # (N, s)
             terms = surrogate_terms(state["theta"], state["actor_shapes"], batch, config.clip,
-                                    hvp=hvp, need=need)  # fmt: skip
+                                    hvp=hvp, need=need,
+                                    estimator=config.hamiltonian_estimator)  # fmt: skip
+            bias = (hvp_bias(terms, state["theta"], state["actor_shapes"], batch, config.clip,
+                             config.hamiltonian_estimator) if config.hvp_bias else {})  # fmt: skip
             values = data["values"][:, idx]  # (N, s, 2)
             mean_values = (np.sum(weight * values[..., 0], 1), np.sum(weight * values[..., 1], 1))
             d, chosen = methods.direction(config.method, terms, config, mean_values)
@@ -125,7 +128,7 @@ def update(state, data, config, lr, rng):
             logs.append({**terms.stats, **chosen, "actor_grad_norm": actor_norm,
                          "critic_grad_norm": critic_norm,
                          "value_loss": float(value_loss) / len(value_weight),
-                         **direction_instruments(terms, state["actor_shapes"]),
+                         **direction_instruments(terms, state["actor_shapes"]), **bias,
                          **step_cosines(state["theta"] - theta_mb, terms,
                                         state["actor_shapes"])})  # fmt: skip
     stats = {k: float(np.mean([row[k] for row in logs])) for k in logs[0]}

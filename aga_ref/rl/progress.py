@@ -17,7 +17,7 @@ EPISODE_COLUMNS = ("social_welfare", "equality", "efficiency", "sustainability",
 STAT_COLUMNS = ("sign_negative", "xi_norm", "xic_norm", "Hcxic_norm", "agree", "approx_kl",
                 "clip_fraction", "entropy", "value_loss", "actor_grad_norm",
                 "critic_grad_norm", "hvp_dominated_share", "cos_xi_xic",
-                "cos_adj_xic")  # fmt: skip
+                "cos_adj_xic", "hvp_bias")  # fmt: skip
 
 
 def columns(state):
