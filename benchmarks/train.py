@@ -22,8 +22,9 @@ loads, as for every experiment on this 2-core machine). For each game and critic
   timed with REF's learner and the working tree's, each in its own process
   (``git archive REF`` unpacked in a temporary folder, found first on ``PYTHONPATH``),
   alternating one update of each in every round, the order flipped every round: the median
-  env-steps/s of both, the median of the per-round ratios (now / REF) and their range, and
-  the same for the update alone.
+  env-steps/s of both, the median of the per-round ratios (now / REF) and their range, the
+  same for the update alone, and for the step's CPU seconds (``time.process_time``, which
+  load on the other core inflates less than wall-clock time).
 The absolute goal is 2e7 env-steps of Harvest in an hour (5.5k env-steps/s) on the 2-core
 machine the project runs on; every absolute rate printed belongs to the machine named in the
 first line of the output. ``--quick`` runs tiny batches and networks in seconds (a smoke
@@ -99,11 +100,12 @@ def end_to_end(game, critic, rounds, sizes):
 
 def worker(sizes):
     """Serve ``game critic method`` lines on stdin: one timed update each, answered with
-    ``env-steps/s update-seconds`` on stdout (the learner is whichever ``aga_ref`` imports)."""
+    ``env-steps/s update-seconds CPU-seconds`` on stdout (the learner is whichever ``aga_ref``
+    imports; CPU seconds are the whole step's, ``time.process_time``)."""
     for line in sys.stdin:
         timings = {}
         rate = _one_update(*line.split(), timings, sizes)
-        print(f"{rate} {timings['update']}", flush=True)
+        print(f"{rate} {timings['update']} {timings['cpu']}", flush=True)
 
 
 def against(ref, cases, rounds, sizes, quick):
@@ -132,35 +134,36 @@ def _alternate(workers, case, rounds):
     def run(name):
         workers[name].stdin.write(" ".join(case) + "\n")
         workers[name].stdin.flush()
-        rate, update = workers[name].stdout.readline().split()
-        return float(rate), float(update)
+        return [float(x) for x in workers[name].stdout.readline().split()]
 
     run("ref"), run("now")  # warm-up
     out = {"ref": [], "now": []}
     for r in range(rounds):
         for name in ("ref", "now") if r % 2 == 0 else ("now", "ref"):
             out[name].append(run(name))
-    rate = {k: np.array([x[0] for x in v]) for k, v in out.items()}
-    update = {k: np.array([x[1] for x in v]) for k, v in out.items()}
+    rate, update, cpu = ({k: np.array([x[i] for x in v]) for k, v in out.items()} for i in range(3))
     print(
         f"  {'/'.join(case)}: now / ref env-steps/s per round "
         f"{np.round(rate['now'] / rate['ref'], 2).tolist()}",
         flush=True,
     )
-    return rate, update
+    return rate, update, cpu
 
 
 def _against_table(ref, results):
     lines = [f"\n| game | critic | method | {ref} env-steps/s | now env-steps/s "
              "| ratio: median (range) | update ms, ref | update ms, now "
-             "| update ratio: median (range) |\n|" + "---|" * 9]  # fmt: skip
-    for case, (rate, update) in results.items():
+             "| update ratio: median (range) | CPU-time ratio: median (range) |\n|"
+             + "---|" * 10]  # fmt: skip
+    for case, (rate, update, cpu) in results.items():
         r, u = rate["now"] / rate["ref"], update["ref"] / update["now"]
+        c = cpu["ref"] / cpu["now"]
         lines.append(f"| {' | '.join(case)} | {np.median(rate['ref']):,.0f} "
                      f"| {np.median(rate['now']):,.0f} | {np.median(r):.2f} "
                      f"({r.min():.2f}-{r.max():.2f}) | {1e3 * np.median(update['ref']):.0f} "
                      f"| {1e3 * np.median(update['now']):.0f} | {np.median(u):.2f} "
-                     f"({u.min():.2f}-{u.max():.2f}) |")  # fmt: skip
+                     f"({u.min():.2f}-{u.max():.2f}) | {np.median(c):.2f} "
+                     f"({c.min():.2f}-{c.max():.2f}) |")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -168,8 +171,9 @@ def _one_update(game, critic, method, timings, sizes):
     config = Config(method=method, critic=critic, env_steps=10**7, **sizes)
     env = TimedEnv(environments(game, config.num_envs), timings)
     state = init_state(env, config)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     train_step(env, state, config, timings)
+    timings["cpu"] = time.process_time() - cpu
     return config.batch_steps / (time.perf_counter() - start)
 
 

@@ -1,0 +1,34 @@
+"""benchmarks/profile_update.py: its per-step FLOPs, counted from the products as they
+happen, add up to the update's FLOPs counted from the network sizes (benchmarks/speed.py),
+and every step it names appears in its table."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from aga_ref.rl.config import Config
+from aga_ref.rl.train import init_state
+from benchmarks.speed import update_flops
+from games import gridworld
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("method", ["simul-ind", "aga"])
+def test_profile_counts_every_flop_of_the_update_once(method):
+    command = [sys.executable, os.path.join(ROOT, "benchmarks", "profile_update.py"), "--quick",
+               "--games", "harvest", "--methods", method, "--repeats", "1"]  # fmt: skip
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    sizes = {"num_envs": 2, "num_steps": 8, "num_minibatches": 2, "hidden": 8}
+    config = Config(method=method, env_steps=10**7, **sizes)
+    state = init_state(gridworld.make_env("harvest", num_envs=2, seed=0), config)
+    flops = update_flops(config, state["actor_shapes"], state["critic_shapes"], 5)
+    total = f"{flops * config.batch_steps / 1e9:.2f} GFLOP"
+    assert f"harvest, {method}: update " in out and total in out, (total, out)
+    rows = [line.split(" | ")[0][2:] for line in out.splitlines() if line.startswith("| ")]
+    steps = {"forward", "xi", "entropy grad", "critic", "Adam", "instruments"}
+    steps |= {"xi_c", "HVP"} if method == "aga" else set()
+    assert steps <= set(rows), rows
