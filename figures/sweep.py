@@ -13,7 +13,8 @@ of ``--envs`` and seed of ``--seeds``, seeds outermost so that a cut grid has wh
 
 Options after ``--`` go to every run's ``aga-ref train`` (``-- --num-envs 16 --hidden
 128``); those the grid sets (``--env``, ``--method``, ``--lam``, ``--seed``, the mechanism
-variants' own, ``--env-steps``, ``--out``) are refused there.
+variants' own, ``--env-steps``, ``--out``) are refused there. ``--preset mappo`` gives every
+run MAPPO's configuration (``aga-ref train --preset``); keep such runs in their own ``--out``.
 
 Every run is ``aga-ref train ... --resume-or-start``: a finished run (its checkpoint is
 at the last update) is skipped, a started one is resumed from its checkpoint, and one
@@ -39,6 +40,7 @@ import zipfile
 from aga_ref.rl.checkpoint import saved_config
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
+from aga_ref.rl.presets import PRESETS
 from figures import train
 from figures.arguments import (
     aga_lam,
@@ -191,6 +193,9 @@ def make_parser():
                         help="print one aga-ref train line per run and exit; each ends in "
                         "--resume-or-start, so a scheduler can run it again unchanged "
                         "after a preemption")  # fmt: skip
+    parser.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                        help="every run's aga-ref train --preset (mappo: MAPPO's defaults, "
+                        "docs/rl.md); options after -- override it")  # fmt: skip
     return parser
 
 
@@ -210,6 +215,7 @@ def main(argv=None):
         grid = mechanism_runs(args.envs, args.seeds)
     else:
         grid = runs(args.envs, args.methods, args.lams, args.seeds)
+    options = [*(["--preset", args.preset] if args.preset else []), *options]
     train_options(parser, options, grid)
     if args.print_commands:
         for name, extra in grid:

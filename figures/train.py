@@ -27,12 +27,13 @@ import shutil
 import sys
 
 from aga_ref.aga import SIGN_RULES
-from aga_ref.rl.config import Config
+from aga_ref.rl.config import CHOICES, Config
 from aga_ref.rl.methods import METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 from aga_ref.rl.progress import TensorBoard, tensorboard_installed
 from figures.arguments import count, description, flag_names, integer, plural
 from figures.threads import add_threads_option, blas_threads
+from figures.train_preset import add_preset_option, apply_preset, preset_meta
 from figures.train_stops import interrupt_outside_training, interrupted, stopping
 
 DEMO_STEPS = 300_000
@@ -116,7 +117,9 @@ def add_arguments(parser):
             else:
                 kind = integer if isinstance(field.default, int) else type(field.default)
                 parser.add_argument(flag, type=kind, default=field.default,
-                                    help=f"{doc} (default: {field.default:g})")  # fmt: skip
+                                    choices=CHOICES.get(field.name),
+                                    help=f"{doc} (default: %(default)s)")  # fmt: skip
+    add_preset_option(parser)
     parser.add_argument("--out", default=None,
                         help="output folder (default: runs/ENV-METHOD-sSEED)")  # fmt: skip
     group = parser.add_mutually_exclusive_group()
@@ -186,6 +189,7 @@ def check(parser, args, argv):
                      "a run)")  # fmt: skip
     if args.resume and args.out is None:
         parser.error("--resume needs --out, the folder of the run to continue")
+    given = apply_preset(args, given_options(parser, argv))  # figures/train_preset.py
     try:
         config = config_from(args)
         if args.no_align and args.sign_rule != "paper":
@@ -202,8 +206,7 @@ def check(parser, args, argv):
                      "'.[tensorboard]')")  # fmt: skip
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
     command = "aga-ref train " + shlex.join(argv)
-    config, commands, lock = claim(parser, args, given_options(parser, argv), out, command,
-                                   config)  # fmt: skip
+    config, commands, lock = claim(parser, args, given, out, command, config)
     return config, env, out, [*commands, os.environ.get(SWEEP_COMMAND) or command], lock
 
 
@@ -283,8 +286,9 @@ def make_environment(args):
 
 
 def _meta(args):
-    """What the learner does not know but a plot needs: the environment's settings."""
-    return {"env": args.env, "num_agents": args.num_agents, "max_steps": args.max_steps}
+    """What the learner does not know but a plot needs: the game's settings; the preset."""
+    return {"env": args.env, "num_agents": args.num_agents, "max_steps": args.max_steps,
+            **preset_meta(args)}  # fmt: skip
 
 
 def main(argv=None):

@@ -10,6 +10,7 @@ import math
 from aga_ref._checks import as_count, as_real, one_of
 from aga_ref.aga import SIGN_RULES, check_aligned_lam
 from aga_ref.rl.hamiltonian import ESTIMATORS
+from aga_ref.rl.layers import ACTIVATIONS
 from aga_ref.rl.methods import LAM_METHODS, METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 
@@ -19,6 +20,9 @@ METHOD_FIELDS = {"sign_rule": ("aga",), "align": ("aga",), "hamiltonian": ("aga"
                  "hamiltonian_estimator": ("aga",), "hvp_bias": ("aga",),
                  "fcgrad_beta": ("fcgrad",), "svo_theta": ("svo",), "svo_weight": ("svo",),
                  "sl_alpha": ("sl",)}  # fmt: skip
+ADV_NORM_SCOPES = ("minibatch", "buffer")
+CHOICES = {"activation": ACTIVATIONS, "adv_norm_scope": ADV_NORM_SCOPES,
+           "hamiltonian_estimator": ESTIMATORS}  # a flag's choices  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -36,7 +40,7 @@ class Config:
     hamiltonian_estimator: str = "same"
     """AgA's H_c^T xi_c per minibatch: same, or split (unbiased: aga_ref.rl.hamiltonian)"""
     hvp_bias: bool = False
-    """log hvp_bias = |same - split| / |product|: the other estimate, one more product each"""
+    """log hvp_bias, |same - split| / |product used|: one more product per minibatch"""
     env_steps: int = 500_000
     """total environment steps (one environment's step counts 1), rounded up to whole batches"""
     num_envs: int = 32
@@ -76,7 +80,21 @@ class Config:
     max_grad_norm: float = 0.5
     """global-norm clip of the actors' direction and, separately, of the critics' gradient"""
     norm_adv: bool = True
-    """normalise each agent's advantages per minibatch (both the individual and collective)"""
+    """normalise the individual and the collective advantages, over adv_norm_scope"""
+    adv_norm_scope: str = "minibatch"
+    """minibatch: each agent's per minibatch; buffer: all agents' active samples (MAPPO)"""
+    clip_per_network: bool = False
+    """clip each actor's direction and each critic's gradient on its own (MAPPO), not together"""
+    activation: str = "tanh"
+    """the hidden layers' activation in actors and critics: tanh or relu"""
+    layer_norm: bool = False
+    """LayerNorm on the inputs and after each hidden layer, actors and critics (MAPPO)"""
+    value_norm: bool = False
+    """MAPPO's ValueNorm: critics learn normalised returns, GAE denormalises their values"""
+    huber_delta: float = 0.0
+    """the value loss's Huber delta; 0: the squared error"""
+    clip_value_loss: bool = False
+    """clip each value's change to +-clip of its value at collection in the loss (MAPPO)"""
     fcgrad_beta: float = 0.8
     """FCGrad's beta: weight of the collective gradient when the two agree"""
     svo_theta: float = math.pi / 4
@@ -101,6 +119,8 @@ class Config:
         one_of(self.hamiltonian_estimator, "hamiltonian_estimator", ESTIMATORS)
         one_of(self.optimizer, "optimizer", OPTIMIZERS)
         one_of(self.critic, "critic", ("mappo", "ippo"))
+        one_of(self.activation, "activation", ACTIVATIONS)
+        one_of(self.adv_norm_scope, "adv_norm_scope", ADV_NORM_SCOPES)
         for name in ("env_steps", "num_envs", "num_steps", "hidden", "update_epochs",
                      "num_minibatches"):  # fmt: skip
             as_count(getattr(self, name), name, minimum=1)
@@ -113,10 +133,13 @@ class Config:
             value = as_real(getattr(self, name), name)
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must lie in [0, 1], got {value}")
+        if as_real(self.huber_delta, "huber_delta") < 0:
+            raise ValueError(f"huber_delta must be >= 0 (0: no Huber), got {self.huber_delta}")
         for name in ("ent_coef", "svo_theta", "svo_weight", "sl_alpha"):
             as_real(getattr(self, name), name)
-        for name in ("align", "hamiltonian", "hvp_bias", "all_gradients", "anneal_lr",
-                     "norm_adv"):  # fmt: skip
+        for name in ("align", "hamiltonian", "hvp_bias", "all_gradients", "anneal_lr", "norm_adv",
+                     "clip_per_network", "layer_norm", "value_norm",
+                     "clip_value_loss"):  # fmt: skip
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
         if self.method == "aga":  # the sign rule chooses lam's sign: |lam| is the user's
@@ -135,6 +158,9 @@ class Config:
                                  f"optimizer={self.optimizer!r}")  # fmt: skip
         if self.hamiltonian_estimator == "split" or self.hvp_bias:
             self._check_split()
+        if not self.norm_adv and self.adv_norm_scope != defaults["adv_norm_scope"]:
+            raise ValueError(f"adv_norm_scope applies only with norm_adv, got adv_norm_scope="
+                             f"{self.adv_norm_scope!r} with norm_adv=False")  # fmt: skip
         if (self.num_envs * self.num_steps) % self.num_minibatches:
             raise ValueError(
                 f"num_minibatches must divide num_envs * num_steps = "

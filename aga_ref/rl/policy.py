@@ -30,14 +30,20 @@ import autograd.numpy as anp
 import numpy as np
 
 from aga_ref.primitives import affine, log_softmax, select, tanh
+from aga_ref.rl.layers import DEFAULT_ARCH, Shapes, arch_of, hidden_layers, norm_init, norm_shapes
 
 MASKED_LOGIT = -1e9
 
 
-def layer_shapes(num_inputs, hidden, num_outputs):
-    """Shapes of (W_1, b_1, W_2, b_2, W_3, b_3) of one agent's MLP."""
-    return [(num_inputs, hidden), (hidden,), (hidden, hidden), (hidden,),
-            (hidden, num_outputs), (num_outputs,)]  # fmt: skip
+def layer_shapes(num_inputs, hidden, num_outputs, arch=None):
+    """Shapes of (W_1, b_1, W_2, b_2, W_3, b_3) of one agent's MLP; with an ``arch``
+    (``aga_ref.rl.layers.Arch``) a ``layers.Shapes`` that carries it, and with its
+    ``layer_norm`` the LayerNorms' (g_0, c_0, g_1, c_1, g_2, c_2) after them."""
+    shapes = [(num_inputs, hidden), (hidden,), (hidden, hidden), (hidden,),
+              (hidden, num_outputs), (num_outputs,)]  # fmt: skip
+    if arch is None:
+        return shapes
+    return Shapes(shapes + (norm_shapes(num_inputs, hidden) if arch[1] else []), arch)
 
 
 def num_params(shapes):
@@ -47,7 +53,11 @@ def num_params(shapes):
 
 def init_params(shapes, num_agents, rng, out_scale, dtype=np.float32):
     """``theta`` (N, P): orthogonal weights (gain sqrt(2), the last layer ``out_scale``) and
-    zero biases, as in cleanrl's PPO; one independent draw per agent."""
+    zero biases, as in cleanrl's PPO; one independent draw per agent. LayerNorms' gains
+    and biases (``aga_ref.rl.layers``) start at 1 and 0 and draw nothing from ``rng``."""
+    if arch_of(shapes).layer_norm:
+        weights = init_params(list(shapes[:6]), num_agents, rng, out_scale, dtype)
+        return np.concatenate([weights, norm_init(shapes[6:], num_agents, dtype)], axis=1)
     pieces = []
     for k, shape in enumerate(shapes):
         if len(shape) == 1:
@@ -80,41 +90,44 @@ def flatten(layers):
 ACTOR_OUT_SCALE = 0.01  # gain of the actors' output layer at initialisation (cleanrl's)
 
 
-def hidden(layers, x):
-    """The two hidden layers' activations (h_1, h_2), each (N, S, H), of inputs x (N, S, F)."""
+def hidden(layers, x, arch=DEFAULT_ARCH):
+    """The two hidden layers' activations (h_1, h_2), each (N, S, H), of inputs x (N, S, F);
+    another ``arch`` than tanh without LayerNorm is ``aga_ref.rl.layers``'."""
+    if arch != DEFAULT_ARCH:
+        return hidden_layers(layers, x, arch)
     W1, b1, W2, b2 = layers[:4]
     h1 = tanh(affine(x, W1, b1))  # (N, S, H)
     return h1, tanh(affine(h1, W2, b2))  # (N, S, H)
 
 
-def mlp(layers, x):
+def mlp(layers, x, arch=DEFAULT_ARCH):
     """The batched MLP: layers = (W_1, b_1, W_2, b_2, W_3, b_3), x (N, S, F) -> (N, S, O)."""
-    W3, b3 = layers[4:]
-    return affine(hidden(layers, x)[1], W3, b3)  # (N, S, O)
+    W3, b3 = layers[4:6]
+    return affine(hidden(layers, x, arch)[1], W3, b3)  # (N, S, O)
 
 
-def masked_logits(layers, x, avail):
+def masked_logits(layers, x, avail, arch=DEFAULT_ARCH):
     """Actor logits (N, S, A) with unavailable actions (``avail`` (N, S, A) bool) masked."""
-    logits = mlp(layers, x)
+    logits = mlp(layers, x, arch)
     return logits if avail is None else select(avail, logits, MASKED_LOGIT)
 
 
-def actor_terms(layers, x, actions, avail):
+def actor_terms(layers, x, actions, avail, arch=DEFAULT_ARCH):
     """Log-probability of the taken ``actions`` (N, S) and the policy entropy (N, S)."""
-    logp_all = log_softmax(masked_logits(layers, x, avail))  # (N, S, A)
+    logp_all = log_softmax(masked_logits(layers, x, avail, arch))  # (N, S, A)
     one_hot = actions[..., None] == np.arange(logp_all.shape[-1])  # (N, S, A)
     logp = anp.sum(select(one_hot, logp_all, 0.0), axis=-1)  # (N, S)
     entropy = -anp.sum(anp.exp(logp_all) * logp_all, axis=-1)  # (N, S); masked terms are 0
     return logp, entropy
 
 
-def sample_actions(layers, x, avail, rng):
+def sample_actions(layers, x, avail, rng, arch=DEFAULT_ARCH):
     """Sample one action per (agent, sample) (N, S) int64 and its log-probability (N, S).
     A row of ``avail`` (N, S, A) with no True is refused: masking every logit would leave
     the uniform distribution, i.e. send the environment an action it said is unavailable."""
     if avail is not None:
         _check_some_action(avail)
-    logp_all = log_softmax(masked_logits(layers, x, avail))  # (N, S, A)
+    logp_all = log_softmax(masked_logits(layers, x, avail, arch))  # (N, S, A)
     u = rng.random(logp_all.shape[:-1] + (1,))
     cdf = np.cumsum(np.exp(logp_all), axis=-1)
     actions = np.minimum((u * cdf[..., -1:] > cdf).sum(-1), logp_all.shape[-1] - 1)

@@ -6,6 +6,8 @@ direction (``methods.direction``), plus ``ent_coef`` times the entropy gradient,
 ablation: ``Config.optimizer``). The critics (an individual and a collective value
 for every agent) descend ``1/2 E[(V - R)^2]`` on GAE's returns with their own Adam; they are
 not part of the game, so every method trains them the same way, always with Adam.
+MAPPO's own choices (value normalisation, Huber and clipped value loss, advantages
+normalised over the whole batch, a clip per network) are options: ``aga_ref.rl.mappo_update``.
 Every update also reports the instruments of ``aga_ref.rl.instruments``.
 
 Critics. MAPPO (the default): one centralised network on the global state with ``2 N``
@@ -19,29 +21,35 @@ import autograd.numpy as anp
 import numpy as np
 from autograd import value_and_grad
 
-from aga_ref.rl import methods
+from aga_ref.rl import mappo_update, methods
 from aga_ref.rl.instruments import direction_instruments, hvp_bias, step_cosines, step_sizes
-from aga_ref.rl.optim import adam_step, clip_by_global_norm, sgd_step
+from aga_ref.rl.layers import DEFAULT_ARCH, arch_of
+from aga_ref.rl.optim import adam_step, sgd_step
 from aga_ref.rl.policy import flatten, mlp, unflatten
 from aga_ref.rl.surrogate import Batch, surrogate_terms
+from aga_ref.rl.value_loss import value_loss
 
 
 def critic_values(phi, shapes, inputs):
     """Values (N, S, 2) of inputs (S, F) (the global state) or (N, S, F) (own views)."""
-    return _values(unflatten(phi, shapes), inputs)
+    return _values(unflatten(phi, shapes), inputs, arch_of(shapes))
 
 
-def _values(layers, inputs):
+def _values(layers, inputs, arch=DEFAULT_ARCH):
     if inputs.ndim == 3:  # IPPO: (N, S, F) -> (N, S, 2)
-        return mlp(layers, inputs)
-    out = mlp(layers, inputs[None])[0]  # MAPPO: (S, F) -> (S, 2 N)
+        return mlp(layers, inputs, arch)
+    out = mlp(layers, inputs[None], arch)[0]  # MAPPO: (S, F) -> (S, 2 N)
     return anp.transpose(anp.reshape(out, (out.shape[0], -1, 2)), (1, 0, 2))  # (N, S, 2)
 
 
-def _value_loss(layers, inputs, targets, weight):
-    """``1/2 sum_s weight (V - R)^2`` summed over agents and both heads (scalar)."""
-    err = _values(layers, inputs) - targets  # (N, S, 2)
-    return 0.5 * anp.sum(weight[..., None] * err**2)
+def _value_loss(layers, inputs, targets, weight, arch=DEFAULT_ARCH, old=None, clip=None,
+                huber_delta=None):  # fmt: skip
+    """``1/2 sum_s weight (V - R)^2`` summed over agents and both heads (scalar); with a
+    ``clip`` or a ``huber_delta``, ``aga_ref.rl.value_loss`` (``old``: V_old (N, S, 2))."""
+    values = _values(layers, inputs, arch)  # (N, S, 2)
+    if clip is not None or huber_delta is not None:
+        return value_loss(values, old, targets, weight, clip, huber_delta)
+    return 0.5 * anp.sum(weight[..., None] * (values - targets) ** 2)
 
 
 def _normalise(adv, weight):
@@ -86,18 +94,22 @@ def update(state, data, config, lr, rng):
     SGD rate is ``config.sgd_lr`` times the same factor). ``state``: dict with ``theta``
     (N, P), ``phi`` (N, Pc), ``actor_opt`` and ``critic_adam`` (optimiser states), and the
     layer shapes; ``data``: flattened batch, arrays (N, S, ...) with ``adv_ind``, ``adv_col``,
-    ``ret`` (N, S, 2), ``values`` (N, S, 2), ``live`` and ``active`` (N, S) bool. Every
+    ``ret`` (N, S, 2), ``values`` (N, S, 2), ``old_values`` (N, S, 2) (the critics' outputs:
+    ``values`` normalised, with ``value_norm``), ``live`` and ``active`` (N, S) bool. Every
     sample index ``s`` is the same transition for every agent."""
     hvp, need = methods.needs(config.method, config.hamiltonian, config.all_gradients)
     theta_before = state["theta"].copy()
     S = data["actions"].shape[1]
     size = S // config.num_minibatches
+    per_minibatch = config.norm_adv and config.adv_norm_scope == "minibatch"
+    if config.norm_adv and not per_minibatch:  # once, over the whole batch (MAPPO)
+        data = mappo_update.normalise_buffer(data)
     logs = []
     for _ in range(config.update_epochs):
         order = rng.permutation(S)
         for start in range(0, S, size):
             idx = order[start : start + size]
-            batch, value_weight = minibatch(data, idx, config.norm_adv)
+            batch, value_weight = minibatch(data, idx, per_minibatch)
             weight = batch.weight  # (N, s)
             terms = surrogate_terms(state["theta"], state["actor_shapes"], batch, config.clip,
                                     hvp=hvp, need=need,
@@ -108,15 +120,16 @@ def update(state, data, config, lr, rng):
             mean_values = (np.sum(weight * values[..., 0], 1), np.sum(weight * values[..., 1], 1))
             d, chosen = methods.direction(config.method, terms, config, mean_values)
             d = d + config.ent_coef * terms.ent_grad  # (N, P)
-            d, actor_norm = clip_by_global_norm(d, config.max_grad_norm)
+            d, actor_norm = mappo_update.clip(d, config)
             critic_in = data["critic"][idx] if data["critic"].ndim == 2 else data["critic"][:, idx]
-            value_loss, g = value_and_grad(_value_loss)(
-                unflatten(state["phi"], state["critic_shapes"]),
-                critic_in,
-                data["ret"][:, idx],
-                value_weight,
-            )
-            g, critic_norm = clip_by_global_norm(flatten(g), config.max_grad_norm)
+            targets = mappo_update.critic_targets(state, data["ret"][:, idx],
+                                                  data["live"][:, idx], config)  # fmt: skip
+            loss, g = value_and_grad(_value_loss)(
+                unflatten(state["phi"], state["critic_shapes"]), critic_in, targets,
+                value_weight, arch_of(state["critic_shapes"]), data["old_values"][:, idx],
+                config.clip if config.clip_value_loss else None, config.huber_delta or None,
+            )  # fmt: skip
+            g, critic_norm = mappo_update.clip(flatten(g), config)
             for name, v in (("direction", d), ("critic gradient", g)):
                 if not np.all(np.isfinite(v)):
                     raise FloatingPointError(f"the {name} became non-finite")
@@ -127,7 +140,7 @@ def update(state, data, config, lr, rng):
             )
             logs.append({**terms.stats, **chosen, "actor_grad_norm": actor_norm,
                          "critic_grad_norm": critic_norm,
-                         "value_loss": float(value_loss) / len(value_weight),
+                         "value_loss": float(loss) / len(value_weight),
                          **direction_instruments(terms, state["actor_shapes"]), **bias,
                          **step_cosines(state["theta"] - theta_mb, terms,
                                         state["actor_shapes"])})  # fmt: skip

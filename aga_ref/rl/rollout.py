@@ -23,6 +23,7 @@ Episode outcome metrics (social welfare, equality, efficiency, sustainability, p
 import numpy as np
 
 from aga_ref.episodes import EpisodeTracker  # noqa: F401  (part of this module's API)
+from aga_ref.rl.layers import DEFAULT_ARCH
 from aga_ref.rl.policy import sample_actions
 
 
@@ -43,11 +44,12 @@ def global_state(env, info):
     return np.asarray(state).reshape(state.shape[0], -1)
 
 
-def collect(env, layers, carry, num_steps, rng, critic_inputs):
+def collect(env, layers, carry, num_steps, rng, critic_inputs, arch=DEFAULT_ARCH):
     """Run ``num_steps`` steps of every environment with the actors ``layers``.
 
     ``carry``: dict with the last ``obs``, ``info``, ``done`` (B,) and the ``tracker``; it
-    is updated in place. ``critic_inputs`` in {"mappo", "ippo"}. Returns the batch as a dict
+    is updated in place. ``critic_inputs`` in {"mappo", "ippo"}; ``arch``: the actors'
+    ``aga_ref.rl.layers.Arch``. Returns the batch as a dict
     of (T, ...) arrays (``"critic"``: the states for MAPPO, None for IPPO, whose critics read
     ``"x"``), plus the last step's critic input under ``"next_critic"``, and the list of
     finished episodes. ``"live"`` (T, B): the step is a transition (not a reset step);
@@ -66,7 +68,7 @@ def collect(env, layers, carry, num_steps, rng, critic_inputs):
         obs, info = carry["obs"], carry["info"]
         x = as_inputs(obs)  # (N, B, F)
         avail = _avail(info, t)  # (N, B, A) or None
-        actions, logp = sample_actions(layers, x, avail, rng)  # (N, B)
+        actions, logp = sample_actions(layers, x, avail, rng, arch)  # (N, B)
         live = ~carry["done"]  # a reset step's action is ignored: not a transition
         active = live[:, None] & _active(info, actions.shape[::-1])  # (B, N)
         put(t, "critic", _critic_input(env, carry, critic_inputs, x))

@@ -34,7 +34,7 @@ import warnings
 import numpy as np
 
 from aga_ref._checks import NonFiniteError
-from aga_ref.rl import optim, ppo
+from aga_ref.rl import optim, ppo, value_norm
 from aga_ref.rl.checkpoint import (
     CHECKPOINT,
     PREVIOUS,
@@ -43,6 +43,7 @@ from aga_ref.rl.checkpoint import (
     usable_checkpoint,
 )
 from aga_ref.rl.config import Config
+from aga_ref.rl.layers import Arch, arch_of
 from aga_ref.rl.optim import adam_init
 from aga_ref.rl.policy import ACTOR_OUT_SCALE, init_params, layer_shapes
 from aga_ref.rl.progress import append_row, columns, read_rows, status_line, write_rows
@@ -78,16 +79,19 @@ def init_state(env, config):
         raise ValueError(f"env.reset() must return {want} agents, got shape {np.shape(obs)}")
     x = as_inputs(obs)  # (N, B, F)
     N = x.shape[0]
-    actor_shapes = layer_shapes(x.shape[-1], config.hidden, env.num_actions)
+    arch = Arch(config.activation, config.layer_norm)  # actors' and critics' body
+    actor_shapes = layer_shapes(x.shape[-1], config.hidden, env.num_actions, arch)
     theta = init_params(actor_shapes, N, rng, out_scale=ACTOR_OUT_SCALE)  # (N, P)
     if config.critic == "ippo":  # one critic per agent on its view, 2 values each
-        critic_shapes = layer_shapes(x.shape[-1], config.hidden, 2)
+        critic_shapes = layer_shapes(x.shape[-1], config.hidden, 2, arch)
         phi = init_params(critic_shapes, N, rng, out_scale=1.0)  # (N, Pc)
     else:  # one centralised critic on the state, 2 values per agent
-        critic_shapes = layer_shapes(global_state(env, info).shape[-1], config.hidden, 2 * N)
+        critic_shapes = layer_shapes(global_state(env, info).shape[-1], config.hidden, 2 * N,
+                                     arch)  # fmt: skip
         phi = init_params(critic_shapes, 1, rng, out_scale=1.0)  # (1, Pc)
+    norm = {"value_norm": value_norm.init((N, 2))} if config.value_norm else {}  # per head
     return {
-        "theta": theta, "phi": phi, "actor_opt": optim.init(config.optimizer, theta),
+        **norm, "theta": theta, "phi": phi, "actor_opt": optim.init(config.optimizer, theta),
         "critic_adam": adam_init(phi),
         "actor_shapes": actor_shapes, "critic_shapes": critic_shapes, "rng": rng, "update": 0,
         "carry": {"obs": obs, "info": info, "done": np.zeros(len(obs), dtype=bool),
@@ -97,7 +101,11 @@ def init_state(env, config):
 
 
 def advantages(state, batch, config):
-    """Values of every visited input, then GAE for the individual and collective rewards."""
+    """Values of every visited input, then GAE for the individual and collective rewards:
+    (adv_ind, adv_col, returns, values, the critics' outputs). With ``value_norm`` the
+    critics output normalised values: GAE, the returns and ``values`` use them
+    denormalised by the statistics of each (agent, head) (MAPPO's ``compute_returns``);
+    the outputs as they are go to the value clipping. Without, the last two are one."""
     T = batch["rewards"].shape[0]
     seen = batch["x"] if config.critic == "ippo" else batch["critic"]  # (T, ...)
     inputs = np.concatenate([seen, batch["next_critic"][None]])  # (T+1, ...)
@@ -105,9 +113,11 @@ def advantages(state, batch, config):
         inputs = inputs.transpose(1, 0, 2, 3).reshape(inputs.shape[1], -1, inputs.shape[-1])
     else:  # (T+1, B, F) -> ((T+1) B, F), the centralised critic's input
         inputs = inputs.reshape(-1, inputs.shape[-1])
-    v = ppo.critic_values(state["phi"], state["critic_shapes"], inputs)  # (N, (T+1) B, 2)
+    out = ppo.critic_values(state["phi"], state["critic_shapes"], inputs)  # (N, (T+1) B, 2)
+    v = value_norm.denormalize(state["value_norm"], out, 1) if config.value_norm else out
     B = batch["rewards"].shape[1]
-    v = v.reshape(v.shape[0], T + 1, B, 2).transpose(1, 2, 0, 3)  # (T+1, B, N, 2)
+    v, out = (a.reshape(a.shape[0], T + 1, B, 2).transpose(1, 2, 0, 3)
+              for a in (v, out))  # (T+1, B, N, 2) each  # fmt: skip
     r = batch["rewards"].astype(np.float32)  # (T, B, N)
     if config.method == "svo":
         r_ind = svo_rewards(r, config.svo_theta, config.svo_weight)
@@ -120,7 +130,7 @@ def advantages(state, batch, config):
     adv_ind = gae(r_ind, v[..., 0], *flags, config.gamma, config.gae_lambda)
     adv_col = gae(r_col, v[..., 1], *flags, config.gamma, config.gae_lambda)
     ret = np.stack([adv_ind, adv_col], -1) + v[:T]  # (T, B, N, 2)
-    return adv_ind, adv_col, ret, v[:T]
+    return adv_ind, adv_col, ret, v[:T], out[:T]
 
 
 def _agent_major(a):
@@ -147,9 +157,9 @@ def experience(env, state, config, clock=None):
     clock = clock or _Clock(None)
     layers = ppo.unflatten(state["theta"], state["actor_shapes"])
     batch, finished = collect(env, layers, state["carry"], config.num_steps, state["rng"],
-                              config.critic)  # fmt: skip
+                              config.critic, arch_of(state["actor_shapes"]))  # fmt: skip
     clock("rollout")
-    adv_ind, adv_col, ret, values = advantages(state, batch, config)
+    adv_ind, adv_col, ret, values, outputs = advantages(state, batch, config)
     live = np.broadcast_to(batch["live"][..., None], adv_ind.shape)  # (T, B, N)
     data = {
         "x": _agent_major(batch["x"].transpose(0, 2, 1, 3)),  # (N, S, F)
@@ -159,6 +169,7 @@ def experience(env, state, config, clock=None):
         else _agent_major(batch["avail"].transpose(0, 2, 1, 3)),
         "adv_ind": _agent_major(adv_ind), "adv_col": _agent_major(adv_col),
         "ret": _agent_major(ret), "values": _agent_major(values), "live": _agent_major(live),
+        "old_values": _agent_major(outputs),
         "active": _agent_major(batch["active"]),
     }  # fmt: skip
     # the critics' inputs: MAPPO's states (S, F); IPPO's are the actors' own (N, S, F)
