@@ -53,11 +53,12 @@ def observations(config, steps=64, num_envs=32, seed=0):
 
 def probe(theta, shapes, x):
     """The probe's values (a dict) of actors ``theta`` (N, P) on inputs ``x`` (N, S, F)."""
+    from aga_ref.rl.layers import arch_of
     from aga_ref.rl.policy import hidden, log_softmax, mlp, unflatten
 
-    layers = unflatten(theta, shapes)
-    h1, h2 = hidden(layers, x)  # (N, S, H) each
-    logits = mlp(layers, x)  # (N, S, A)
+    layers, arch = unflatten(theta, shapes), arch_of(shapes)  # the run's body (rl.layers)
+    h1, h2 = hidden(layers, x, arch)  # (N, S, H) each
+    logits = mlp(layers, x, arch)  # (N, S, A)
     logp = log_softmax(logits)
     return {
         "act_l1": np.mean(np.abs(h1)), "act_l2": np.mean(np.abs(h2)),

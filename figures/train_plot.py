@@ -151,6 +151,7 @@ def _table(out, game, groups):
 def episode_gif(folder, path, num_steps=100):
     """Play the run's trained actors for ``num_steps`` in one environment and save a GIF."""
     from aga_ref.rl.checkpoint import load_checkpoint_arrays
+    from aga_ref.rl.layers import arch_of
     from aga_ref.rl.policy import sample_actions, unflatten
     from aga_ref.rl.rollout import as_inputs
     from games.gridworld import make_env
@@ -167,7 +168,8 @@ def episode_gif(folder, path, num_steps=100):
 
         def policy(obs, avail):  # the trained actors, sampling as in training
             a, _ = sample_actions(unflatten(theta, shapes), as_inputs(obs),
-                                  np.asarray(avail).transpose(1, 0, 2), rng)  # fmt: skip
+                                  np.asarray(avail).transpose(1, 0, 2), rng,
+                                  arch_of(shapes))  # fmt: skip
             return a.T
 
         return save_battle(make_battles("mmm2", seed=0), path, policy, num_steps=num_steps)
@@ -176,7 +178,8 @@ def episode_gif(folder, path, num_steps=100):
     rng, actions = np.random.default_rng(0), []
     obs, _ = env.reset(seed=0)
     for _ in range(num_steps):
-        a, _ = sample_actions(unflatten(theta, shapes), as_inputs(obs), None, rng)  # (N, 1)
+        a, _ = sample_actions(unflatten(theta, shapes), as_inputs(obs), None, rng,
+                              arch_of(shapes))  # (N, 1)  # fmt: skip
         actions.append(a.T)
         obs = env.step(a.T)[0]
     return save_episode(env, path, num_steps=num_steps, actions=np.array(actions), seed=0)
