@@ -25,8 +25,9 @@ SCRIPT = os.path.join(os.path.dirname(__file__), os.pardir, "scripts", "slurm_ar
 # three short runs: two run at once on 2 cores, the third waits for a free one
 SWEEP = ["sweep", "--envs", "harvest", "--methods", "simul-ind", "simul-co", "aga", "--lams",
          "100", "--seeds", "0", "--env-steps", "2048"]  # fmt: skip
-SMALL = ["--", "--num-envs", "2", "--num-steps", "16", "--max-steps", "50"]  # 64 updates
-CHECKPOINT_EVERY = 10  # aga_ref.rl.train's default: the requeue waits for the first one
+CHECKPOINT_EVERY = 10  # the requeue waits for the first checkpoint
+SMALL = ["--", "--num-envs", "2", "--num-steps", "16", "--max-steps", "50",  # 64 updates
+         "--checkpoint-every", str(CHECKPOINT_EVERY)]  # fmt: skip
 TIMEOUT = 600  # seconds for the whole array, requeue included (about 1-2 min here)
 
 
