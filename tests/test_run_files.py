@@ -1,93 +1,25 @@
 """Nothing lost (issue 25, items 1-4): a run killed at any instant, inside each kind of write
-(``AGA_REF_TEST_FAULT``, ``aga_ref.rl.runfiles``), then started again, ends with the
-uninterrupted run's ``progress.csv``; SIGINT and SIGTERM checkpoint and say how to resume;
-corrupt files, a full disk and a read-only folder give one line.
+(``AGA_REF_TEST_FAULT``, ``aga_ref.rl.runfiles``), then started again with the same command,
+ends with the uninterrupted run's ``progress.csv`` (``wall_s`` aside) and TensorBoard shows
+each step once; corrupt or short files on resume, a full disk and a read-only folder give
+one line. Signals: ``test_train_signals.py``; the shared set-up: ``run_files_setup.py``."""
 
-The oracle is an uninterrupted run of the same command (its ``progress.csv`` without
-``wall_s``). Killed runs run in a forked child of this process (``_child``), so a kill costs
-no interpreter start; the tests with a real signal sent from outside start ``aga-ref train``
-as a subprocess."""
-
-import csv
 import os
 import signal
-import subprocess
-import sys
-import time
 
-import numpy as np
 import pytest
 
 from aga_ref.rl import runfiles
-from aga_ref.rl.checkpoint import saved_config
 from aga_ref.rl.progress import read_rows, read_table
 from aga_ref.rl.runfiles import RunFileUnreadable, RunFolderUnwritable
 from figures.cli import main
+from tests.run_files_setup import again, assert_complete, child, command, reference_runs
 from tests.test_tensorboard import assert_mirrors_progress, needs_tensorboardx
-
-TINY = ["--env", "harvest", "--num-envs", "2", "--num-steps", "8", "--num-minibatches", "2",
-        "--hidden", "8", "--max-steps", "12", "--num-agents", "3", "--no-plot",
-        "--no-tensorboard", "--checkpoint-every", "2"]  # fmt: skip
-SHORT, LONG = 96, 384  # 6 updates (checkpoints at 2, 4, 6) and 24 updates
-
-
-def command(out, steps=SHORT):
-    return ["train", *TINY, "--env-steps", str(steps), "--out", str(out)]
-
-
-def table(folder):
-    """progress.csv without its time column, and the file's last byte (a newline)."""
-    with open(os.path.join(folder, "progress.csv"), newline="") as f:
-        text = f.read()
-    rows = csv.DictReader(text.splitlines())
-    rows = [{k: v for k, v in r.items() if k != "wall_s"} for r in rows]
-    return rows, text[-1:]
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    """{budget: progress table} of uninterrupted runs."""
-    folder = tmp_path_factory.mktemp("reference")
-    runs = {}
-    for steps in (SHORT, LONG):
-        assert main(command(folder / str(steps), steps)) == 0
-        runs[steps] = table(folder / str(steps))
-    assert len(runs[SHORT][0]) == 6 and runs[SHORT][1] == "\n"
-    return runs
-
-
-def _child(argv, fault, log):
-    """Run ``aga-ref ARGV`` in a forked child with the fault hook set to ``fault``; return
-    its exit code (negative: the signal that ended it) and what it printed."""
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 99
-        try:
-            os.environ[runfiles.FAULT_HOOK] = fault
-            runfiles._writes.clear()
-            sys.stdout = sys.stderr = open(log, "w", buffering=1)
-            code = main(argv)
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 2
-        finally:
-            sys.stdout.flush()
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    with open(log) as f:
-        return os.waitstatus_to_exitcode(status), f.read()
-
-
-def again(out, steps=SHORT):
-    """The same command once more, as a scheduler's requeue would: continue the run if its
-    folder holds a checkpoint, start it otherwise."""
-    has = os.path.exists(os.path.join(out, "checkpoint.npz"))
-    return main(command(out, steps) + (["--resume"] if has else ["--overwrite"]))
-
-
-def assert_complete(out, reference, steps=SHORT):
-    assert table(out) == reference[steps]
-    leftover = [n for n in os.listdir(out) if n.endswith((".tmp", ".tmp.npz"))]
-    assert leftover == []
+    return reference_runs(tmp_path_factory.mktemp("reference"))
 
 
 # Every kind of instant: inside each write (temporary file synced, not yet renamed; half a
@@ -103,7 +35,7 @@ REPRESENTATIVE = ["progress.csv:4:during", "checkpoint.npz:2:during", "checkpoin
 
 def _kill_and_rerun(tmp_path, reference, instant):
     out = tmp_path / "run"
-    code, _ = _child(command(out), f"{instant}:KILL", tmp_path / "log")
+    code, _ = child(command(out), f"{instant}:KILL", tmp_path / "log")
     assert code == -signal.SIGKILL  # the hook found its write
     assert again(out) == 0
     assert_complete(out, reference)
@@ -122,9 +54,9 @@ def test_a_kill_at_every_instant_loses_nothing(tmp_path, reference, instant):
 
 def test_a_kill_of_the_resumed_run_while_it_cuts_progress_loses_nothing(tmp_path, reference):
     out = tmp_path / "run"
-    assert _child(command(out), "progress.csv:5:during:KILL", tmp_path / "log")[0] == -9
+    assert child(command(out), "progress.csv:5:during:KILL", tmp_path / "log")[0] == -9
     rows = len(read_table(out / "progress.csv"))  # 3 whole rows; the checkpoint counts 2
-    code, _ = _child(command(out) + ["--resume"], "progress.csv:1:during:KILL", tmp_path / "log")
+    code, _ = child(command(out) + ["--resume"], "progress.csv:1:during:KILL", tmp_path / "log")
     assert code == -9 and rows == 3 and len(read_table(out / "progress.csv")) == 3
     assert again(out) == 0
     assert_complete(out, reference)
@@ -135,7 +67,7 @@ def test_a_kill_of_the_resumed_run_while_it_cuts_progress_loses_nothing(tmp_path
 def test_tensorboard_shows_every_step_once_after_a_kill(tmp_path, reference, instant):
     out = tmp_path / "run"
     argv = [a for a in command(out) if a != "--no-tensorboard"]
-    assert _child(argv, f"{instant}:KILL", tmp_path / "log")[0] == -signal.SIGKILL
+    assert child(argv, f"{instant}:KILL", tmp_path / "log")[0] == -signal.SIGKILL
     assert main(argv + ["--resume"]) == 0
     assert_complete(out, reference)
     assert_mirrors_progress(out)  # each of the 6 steps once, with progress.csv's values
@@ -143,7 +75,7 @@ def test_tensorboard_shows_every_step_once_after_a_kill(tmp_path, reference, ins
 
 def test_a_half_written_last_row_is_left_out_by_readers(tmp_path, reference):
     out = tmp_path / "run"
-    _child(command(out), "progress.csv:4:during:KILL", tmp_path / "log")
+    child(command(out), "progress.csv:4:during:KILL", tmp_path / "log")
     text = (out / "progress.csv").read_text()
     assert not text.endswith("\n")  # the kill came with half a row on disk
     rows = read_table(out / "progress.csv")
@@ -151,83 +83,6 @@ def test_a_half_written_last_row_is_left_out_by_readers(tmp_path, reference):
     from figures.train_runs import read_run
 
     assert list(read_run(str(out), finished_only=False)[1]["update"]) == [1, 2]
-
-
-# Signals: finish the update, checkpoint, one line, exit 128 + the signal
-
-
-@pytest.mark.parametrize("fault, code", [("progress.csv:3:after:TERM", 143),
-                                         ("progress.csv:5:during:INT", 130)])  # fmt: skip
-def test_a_signal_checkpoints_says_how_to_resume_and_loses_nothing(tmp_path, reference, fault,
-                                                                   code):  # fmt: skip
-    out = tmp_path / "run"
-    got, printed = _child(command(out), fault, tmp_path / "log")
-    update = {"progress.csv:3": 2, "progress.csv:5": 4}[fault[:14]]  # the update under way
-    resume = f"aga-ref train --out {out} --resume --no-plot --no-tensorboard --checkpoint-every 2"
-    assert got == code
-    assert printed.splitlines()[-1] == f"interrupted at update {update} of 6; resume with: {resume}"
-    assert "Traceback" not in printed
-    assert main(resume.split()[1:]) == 0
-    assert_complete(out, reference)
-
-
-def test_a_signal_during_the_last_update_says_the_run_is_complete(tmp_path, reference):
-    out = tmp_path / "run"
-    got, printed = _child(command(out), "checkpoint.npz:3:during:TERM", tmp_path / "log")
-    assert got == 143
-    assert printed.splitlines()[-1] == "interrupted after the last update (6 of 6): the run " \
-        "is complete"  # fmt: skip
-    assert_complete(out, reference)
-
-
-def test_a_second_signal_stops_at_once_and_keeps_the_last_checkpoint(tmp_path, reference):
-    out = tmp_path / "run"
-    faults = "progress.csv:5:during:INT,checkpoint.npz:2:during:INT"  # the second: in its save
-    got, printed = _child(command(out), faults, tmp_path / "log")
-    assert got == 130 and "stopped at once by a second signal" in printed.splitlines()[-1]
-    assert "Traceback" not in printed
-    assert saved_config(str(out / "checkpoint.npz"))[1] == 2  # update 2's checkpoint stands
-    assert again(out) == 0
-    assert_complete(out, reference)
-
-
-def _started(out, steps):
-    """Start ``aga-ref train`` as a process; return it once its first row is on disk."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    argv = [sys.executable, "-m", "figures.cli", *command(out, steps)]
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)  # fmt: skip
-    path = os.path.join(out, "progress.csv")
-    while process.poll() is None and not (os.path.exists(path) and read_table(path)):
-        time.sleep(0.02)
-    return process
-
-
-SLOW_SIGINT = pytest.param(signal.SIGINT, marks=pytest.mark.slow)  # the hook tests it fast
-
-
-@pytest.mark.parametrize("number", [signal.SIGTERM, SLOW_SIGINT])
-def test_a_signal_from_outside_stops_the_process_cleanly(tmp_path, reference, number):
-    out = tmp_path / "run"
-    process = _started(out, LONG)
-    process.send_signal(number)
-    _, err = process.communicate(timeout=120)
-    assert process.returncode == 128 + number
-    assert len(err.splitlines()) == 1 and err.startswith("interrupted at update ")
-    assert main(err.split("resume with: ")[1].split()[1:]) == 0
-    assert_complete(out, reference, LONG)
-
-
-def test_a_sigkill_at_a_random_time_then_the_same_command_loses_nothing(tmp_path, reference):
-    out = tmp_path / "run"
-    seed = int(time.time())
-    process = _started(out, LONG)
-    time.sleep(np.random.default_rng(seed).uniform(0, 0.5))  # 24 updates last longer
-    process.kill()
-    process.communicate(timeout=60)
-    assert process.returncode == -signal.SIGKILL, f"the run ended before the kill (seed {seed})"
-    assert again(out, LONG) == 0, f"seed {seed}"
-    assert_complete(out, reference, LONG)
 
 
 # Corrupt and missing files on resume
@@ -282,14 +137,14 @@ def test_a_new_run_never_falls_back_on_an_old_runs_checkpoint(tmp_path):
     out = tmp_path / "run"
     assert main(command(out)) == 0
     assert (out / "checkpoint.prev.npz").exists()
-    code, _ = _child(command(out, 128) + ["--overwrite"], "checkpoint.npz:1:after:KILL",
+    code, _ = child(command(out, 128) + ["--overwrite"], "checkpoint.npz:1:after:KILL",
                      tmp_path / "log")  # fmt: skip
     assert code == -9 and not (out / "checkpoint.prev.npz").exists()
 
 
 def test_stray_temporary_files_are_removed_on_resume(tmp_path, reference):
     out = tmp_path / "run"
-    _child(command(out), "checkpoint.npz:2:during:KILL", tmp_path / "log")
+    child(command(out), "checkpoint.npz:2:during:KILL", tmp_path / "log")
     assert (out / "checkpoint.npz.tmp").exists()  # what the killed writer left
     (out / "checkpoint.npz.tmp.npz").write_bytes(b"x")  # the name np.savez used to leave
     assert again(out) == 0
@@ -307,7 +162,7 @@ def test_stray_temporary_files_are_removed_on_resume(tmp_path, reference):
 def test_a_failed_write_gives_one_line_and_leaves_whole_files(tmp_path, reference, fault,
                                                               reason):  # fmt: skip
     out = tmp_path / "run"
-    code, printed = _child(command(out), fault, tmp_path / "log")
+    code, printed = child(command(out), fault, tmp_path / "log")
     last = printed.splitlines()[-1]
     name = fault.split(":")[0]
     assert code == 1 and "Traceback" not in printed
