@@ -1,6 +1,7 @@
 """Where one PPO update's time goes, by operation, with the FLOPs each computes.
 
     python benchmarks/profile_update.py [--games harvest cleanup mmm2] [--repeats 3] [--quick]
+    python benchmarks/profile_update.py --layouts
 
 For each game and method (Simul-Ind, AgA; MAPPO critic, the learner's defaults: 32 x 128
 samples per update, 2 epochs of 4 minibatches) one rollout's batch is updated ``repeats``
@@ -217,12 +218,42 @@ def table(game, method, ms, gflop, plain_ms, peak):
     return "\n".join(lines)
 
 
+def layouts(repeats=30, N=5, S=1024, F=675, H=64):
+    """GFLOP/s (best of ``repeats``, ``CLOCK``) of the first layer's products at the
+    learner's sizes (Harvest: N agents, S samples, F features, H units): the forward
+    ``x W``, the weights' gradient as autograd's ``matmul`` VJP forms it (``x^T g``) and as
+    ``aga_ref.primitives.affine`` does (``(g^T x)^T``), and the latter with a float64
+    cotangent, as autograd's ``where`` made it on Selfish-MMM2."""
+    rng = np.random.default_rng(0)
+    x = np.take(rng.random((N, 4 * S, F), dtype=np.float32), rng.permutation(4 * S)[:S], 1)
+    W, g = rng.random((N, F, H), dtype=np.float32), rng.random((N, S, H), dtype=np.float32)
+    xT, gT, gT64 = np.swapaxes(x, 1, 2), np.swapaxes(g, 1, 2), np.swapaxes(g.astype(float), 1, 2)
+    cases = {"forward x W": lambda: np.matmul(x, W),
+             "weights' gradient x^T g (autograd's matmul VJP)": lambda: np.matmul(xT, g),
+             "weights' gradient (g^T x)^T (affine's VJP)": lambda: np.matmul(gT, x),
+             "the same, g float64": lambda: np.matmul(gT64, x)}  # fmt: skip
+    best = dict.fromkeys(cases, np.inf)
+    for _ in range(repeats):  # interleaved, so that load hits every case alike
+        for name, product in cases.items():
+            start = CLOCK[0]()
+            product()
+            best[name] = min(best[name], CLOCK[0]() - start)
+    flops = 2 * N * S * F * H
+    lines = [
+        f"\n| product, ({N}, {S}, {F}) x ({N}, {F}, {H}) or its gradient | GFLOP/s |\n|---|---|"
+    ]
+    lines += [f"| {name} | {flops / t / 1e9:.1f} |" for name, t in best.items()]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", nargs="+", default=["harvest", "cleanup", "mmm2"])
     parser.add_argument("--methods", nargs="+", default=["simul-ind", "aga"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="tiny batches: a smoke test")
+    parser.add_argument("--layouts", action="store_true",
+                        help="only the first layer's products in each memory layout")  # fmt: skip
     parser.add_argument("--wall", action="store_true", help="wall-clock seconds, not CPU")
     args = parser.parse_args(argv)
     CLOCK[0] = time.perf_counter if args.wall else time.process_time
@@ -234,6 +265,8 @@ def main(argv=None):
         f"{'wall-clock' if args.wall else 'CPU'} seconds",
         flush=True,
     )
+    if args.layouts:
+        return print(layouts())
     sizes = {"num_envs": 2, "num_steps": 8, "num_minibatches": 2, "hidden": 8} if args.quick else {}
     cases = {(g, m): batch(g, m, sizes) for g in args.games for m in args.methods}
     plain = {k: 1e3 * float(np.median([update_seconds(*c) for _ in range(args.repeats + 1)][1:]))
