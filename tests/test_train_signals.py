@@ -91,3 +91,18 @@ def test_a_sigkill_at_a_random_time_then_the_same_command_loses_nothing(tmp_path
 
 
 # Corrupt and missing files on resume
+
+
+def test_ctrl_c_outside_the_training_loop_is_one_line(tmp_path, capsys, monkeypatch):
+    import figures.train
+
+    def interrupted_while_checking(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(figures.train, "check", interrupted_while_checking)
+    with pytest.raises(SystemExit) as stop:
+        main(command(tmp_path / "run"))
+    err = capsys.readouterr().err
+    assert stop.value.code == 130
+    assert err.splitlines() == ["aga-ref train: interrupted (outside the training loop: no "
+                                "update was under way)"]  # fmt: skip
