@@ -28,7 +28,8 @@ itself an estimate of the bias term above (``instruments``' ``hvp_bias`` column)
 Cost. One forward pass per half (together, one pass over the minibatch), their
 vector-Jacobian products for ``xi``, ``xi_c`` and the entropy, and one reverse pass through
 both for the product: the same work as ``"same"`` on the same samples, in two calls of half
-the size (``benchmarks/hamiltonian_estimator.py`` measures it).
+the size: a whole AgA update took 1.10-1.16x ``same``'s time on Harvest and Cleanup
+(``benchmarks/hamiltonian_estimator.py``, docs/rl.md).
 
 Limits. Independence is an assumption: the samples of one rollout are correlated in time
 (the minibatch is a random subset of ``T * B`` steps of ``B`` episodes), so halves drawn

@@ -27,7 +27,10 @@ and ``H_c^T xi_c = grad Ham_c`` with ``Ham_c = 1/2 ||xi_c||^2``. One forward pas
 agents' networks (batched along N) feeds every backward pass: ``xi``, ``xi_c`` and the
 entropy gradient are vector-Jacobian products of that pass with cotangents on the
 log-probabilities, and ``grad Ham_c`` differentiates the traced ``xi_c`` once more. No
-cost grows with the number of agents beyond the batched products themselves.
+cost grows with the number of agents beyond the batched products themselves. That product
+is ``estimator="same"``; ``"split"`` (``aga_ref.rl.hamiltonian``) differentiates
+``1/2 <xi_c^A, xi_c^B>`` over the minibatch's two halves instead, unbiased for
+``grad 1/2 ||E xi_c||^2`` where ``"same"`` adds the gradient of its own variance.
 """
 
 from collections import namedtuple
