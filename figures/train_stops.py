@@ -6,8 +6,12 @@ update k of n; resume with: ...``, and the command exits with 128 + the signal's
 the shell's convention: 130 for SIGINT, 143 for SIGTERM. A second signal while the run is
 stopping stops it at once (one line says so): the update under way is lost, the files are
 whole (``aga_ref.rl.runfiles``) and the last checkpoint is kept, so the same resume command
-continues. Ctrl-C outside the training loop (while checking, or plotting) stops at once with
-one line and exit 130: no update is under way there.
+continues. One exception: a SIGTERM within ``REPEAT_S`` seconds of a first SIGTERM is taken
+as the same request, not a second one. A scheduler that signals every process of a job
+(SLURM's ``scancel``, a preemption) reaches a run of ``aga-ref sweep`` directly and through
+the sweep, which forwards the signal to its runs; both arrive within milliseconds. A second
+Ctrl-C is never such a copy. Ctrl-C outside the training loop (while checking, or plotting)
+stops at once with one line and exit 130: no update is under way there.
 
 A file that cannot be written (a full disk, a read-only folder:
 ``aga_ref.rl.runfiles.RunFolderUnwritable``) ends the command with one line naming the
@@ -21,11 +25,13 @@ import os
 import shlex
 import signal
 import sys
+import time
 
 from aga_ref.rl.checkpoint import CHECKPOINT
 from aga_ref.rl.runfiles import RunFileUnreadable, RunFolderUnwritable
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
+REPEAT_S = 2.0  # a SIGTERM this soon after the first is the same request, delivered twice
 
 
 class Stop:
@@ -33,7 +39,7 @@ class Stop:
     ``resume``: the command that continues the run."""
 
     def __init__(self, resume):
-        self.signal, self.resume = None, resume
+        self.signal, self.resume, self.since = None, resume, None
 
     def __call__(self):
         return self.signal is not None
@@ -48,10 +54,13 @@ def stopping(args, out):
 
     def handle(number, frame):
         if stop.signal is not None:
+            if number == stop.signal == signal.SIGTERM and \
+                    time.monotonic() - stop.since < REPEAT_S:  # fmt: skip
+                return  # the scheduler's and the sweep's copies of one request
             _line(f"aga-ref train: stopped at once by a second signal; the update under way "
                   f"is lost, the last checkpoint kept; resume with: {stop.resume}")  # fmt: skip
             raise SystemExit(128 + number)
-        stop.signal = number
+        stop.signal, stop.since = number, time.monotonic()
 
     before = {number: signal.signal(number, handle) for number in SIGNALS}
     try:

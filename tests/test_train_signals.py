@@ -63,6 +63,18 @@ def test_a_second_signal_stops_at_once_and_keeps_the_last_checkpoint(tmp_path, r
     assert_complete(out, reference)
 
 
+def test_a_sigterm_delivered_twice_at_once_is_one_request(tmp_path, reference):
+    # a scheduler's SIGTERM to every process of a job, and the sweep's forwarded copy: the
+    # run still finishes its update and checkpoints, as for one signal (not "at once")
+    out = tmp_path / "run"
+    faults = "progress.csv:3:during:TERM,progress.csv:3:after:TERM"
+    got, printed = child(command(out), faults, tmp_path / "log")
+    assert got == 143 and printed.splitlines()[-1].startswith("interrupted at update 2 of 6;")
+    assert saved_config(str(out / "checkpoint.npz"))[1] == 2  # the update under way kept
+    assert again(out) == 0
+    assert_complete(out, reference)
+
+
 SLOW_SIGINT = pytest.param(signal.SIGINT, marks=pytest.mark.slow)  # the hook tests it fast
 
 
