@@ -57,7 +57,7 @@ def label(config):
 
 # config.json entries that do not change what a run learns: runs that differ only in these
 # are seeds of one group (the budget, env_steps, splits groups by itself, below)
-NOT_SETTINGS = {"seed", "env_steps", "commands", "all_gradients"}
+NOT_SETTINGS = {"seed", "env_steps", "commands", "all_gradients", "hvp_bias"}
 
 
 def _differing(configs):

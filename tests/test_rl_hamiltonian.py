@@ -190,3 +190,16 @@ def test_the_config_refuses_split_where_it_cannot_apply():
             Config(**kwargs)
     with pytest.raises(TypeError, match="hvp_bias"):
         Config(hvp_bias="yes")
+
+
+def test_runs_that_differ_only_in_hvp_bias_are_seeds_of_one_group():
+    """--hvp-bias changes no step (above), so the plots group such runs together, while
+    the estimator, which changes the steps, separates them."""
+    from figures.train_runs import _differing
+
+    runs = [{"method": "aga", "hamiltonian_estimator": e, "hvp_bias": b}
+            for e, b in (("same", False), ("same", True))]  # fmt: skip
+    assert _differing(runs) == []
+    assert _differing(runs + [{**runs[0], "hamiltonian_estimator": "split"}]) == [
+        "hamiltonian_estimator"
+    ]
