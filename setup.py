@@ -28,6 +28,8 @@ setup(
     ],  # fmt: skip
     extras_require={
         "tensorboard": ["tensorboardx>=2.6"],  # aga-ref train writes TensorBoard scalars
+        "torch": ["torch>=2.1"],  # aga_ref.conformance.torch (the kit's cases as tensors)
+        "jax": ["jax>=0.4.20"],  # aga_ref.conformance.jax
         "test": [
             "pytest>=7",
             "hypothesis>=6.80",

@@ -1,21 +1,19 @@
-"""AgA in PyTorch, checked against aga-ref's conformance cases.
+"""AgA in PyTorch, every quantity of the games' and the PPO minibatches' kits, checked on the
+kit's cases as tensors (``aga_ref.conformance.torch``).
 
-    python examples/verify_pytorch.py [--out outputs.json] [--wrong-sign] [--float32]
+    python examples/verify_pytorch.py [--wrong-sign] [--float32]
 
-Rebuilds every conformance game from its spec with torch, computes every quantity with
-``torch.autograd.grad(..., create_graph=True)``, writes ``{case_id: {quantity: value}}`` as
-JSON (to ``--out``; by default ``aga_ref_pytorch_outputs.json`` in the temporary folder,
-``$TMPDIR`` or ``/tmp``, never the working directory) and runs ``aga-ref verify`` on it.
-``--wrong-sign`` plants a classic bug (the paper's sign without its ``<xi_c, g>`` factor) to
-show that the check catches it. ``--float32`` computes everything in float32 and verifies
-with the float32 tolerance (``--rtol 1e-4``).
+``aga_quantities`` is a whole AgA step on per-player parameter tensors, written with
+``torch.autograd.grad(..., create_graph=True)``: the terms, the three sign rules,
+``xi_tilde``, SGA and CGA, and FCGrad on the PPO minibatches. ``--wrong-sign`` plants a
+classic bug (the paper's sign without its ``<xi_c, g>`` factor); ``--float32`` computes in
+float32 and checks with the float32 tolerance. Exit status 0 when everything passes.
+``verify_pytorch_by_hand.py`` rebuilds the games from their JSON specs instead, for users
+of other frameworks.
 """
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 
 try:
     import torch
@@ -25,91 +23,94 @@ except ImportError:  # the examples need PyTorch; aga-ref itself does not
         "https://download.pytorch.org/whl/cpu"
     ) from None
 
-from aga_ref import conformance
-from aga_ref.conformance.verify import main as verify
-
-
-def T(x):
-    return torch.tensor(x, dtype=torch.get_default_dtype())
-
-
-def losses_of(spec):
-    """The game's losses as torch functions of the flat parameter vector w."""
-    if spec["family"] == "toy":
-        return [lambda w: -torch.sin(w[0] * w[1] + w[1] ** 2),
-                lambda w: -(torch.cos(1 + w[0] - (1 + w[1]) ** 2) + w[0] * w[1] ** 2)]  # fmt: skip
-    if spec["family"] == "public_goods":
-        n, b, c = spec["n"], spec["b"], spec["c"]
-        return [lambda w, i=i: -(b - b * torch.sigmoid(w)[i] + c / n * (b * torch.sigmoid(w)).sum())
-                for i in range(n)]  # fmt: skip
-    D = sum(spec["sizes"])
-
-    def smooth(k):
-        get = lambda key, shape: T(k[key]) if key in k else torch.zeros(shape)  # noqa: E731
-        Q, b, A, P = get("Q", (D, D)), get("b", D), get("sin_amplitude", 0), get("cubic", (0, D))
-        U, phi = get("sin_U", (len(A), D)), get("sin_phase", len(A))
-        return lambda w: (
-            0.5 * w @ Q @ w + b @ w + (A * torch.sin(U @ w + phi)).sum() + ((P @ w) ** 3).sum()
-        )
-
-    return [smooth(k) for k in spec["losses"]]
+from aga_ref.conformance import torch as kit
 
 
 def sign(x):
     return 1.0 if x >= 0 else -1.0
 
 
-def aga_outputs(spec, w, wrong_sign=False):
-    """Every conformance quantity at w, in PyTorch."""
-    w = T(w).requires_grad_(True)
-    ends = torch.tensor(spec["sizes"]).cumsum(0).tolist()
-    blocks = [slice(e - s, e) for s, e in zip(spec["sizes"], ends)]
-    grads = [torch.autograd.grad(l(w), w, create_graph=True)[0] for l in losses_of(spec)]
-    xi = torch.cat([g[b] for g, b in zip(grads, blocks)])  # simultaneous gradient
-    xi_c = sum(grads)  # collective gradient
-    vjp = lambda y, v: torch.autograd.grad(y, w, v, retain_graph=True, create_graph=True)[0]  # noqa: E731
-    g = vjp(xi_c, xi_c.detach())  # H_c^T xi_c (one HVP)
-    Ht_xi = vjp(xi, xi.detach())  # H^T xi (one VJP)
-    u = torch.zeros_like(w, requires_grad=True)  # H xi by the double-VJP trick
-    H_xi = torch.autograd.grad(torch.autograd.grad(xi, w, u, create_graph=True)[0], u, xi.detach())[
-        0
-    ]
+def grad(y, params, v=None):
+    """``d y / d params`` joined into one (D,) tensor (a VJP with ``v`` when y is a vector)."""
+    parts = torch.autograd.grad(y, params, v, create_graph=True, allow_unused=True,
+                                materialize_grads=True)  # fmt: skip
+    return torch.cat(parts)
+
+
+def aga_quantities(losses, l_c, params, bugs=(), values=None):
+    """Every quantity of the games' kit (``values`` None) or the PPO kit's (``values``: the
+    critics' ``v_ind``, ``v_col`` for FCGrad) at ``params``. ``bugs`` plants mistakes:
+    ``"no_xic_g"`` (the paper's sign without ``<xi_c, g>``), ``"xi_xi"`` (``<xi, xi>`` for
+    ``<xi, g>`` in the paper's sign), ``"product_on_xi"`` (``H_c xi`` for ``H_c^T xi_c``)."""
+    blocks, end = [], 0
+    for p in params:
+        blocks, end = blocks + [slice(end, end + len(p))], end + len(p)
+    xi = torch.cat([grad(loss(params), params[i]) for i, loss in enumerate(losses)])
+    xi_c = grad(l_c(params), params)  # collective gradient
+    on = xi if "product_on_xi" in bugs else xi_c
+    g, Ht_xi = grad(xi_c, params, on.detach()), grad(xi, params, xi.detach())  # VJPs
+    u = torch.zeros_like(xi, requires_grad=True)  # H xi by the double-VJP trick
+    H_xi = torch.autograd.grad(grad(xi, params, u), u, xi.detach())[0]
     xi, xi_c, g, Ht_xi, H_xi = (x.detach() for x in (xi, xi_c, g, Ht_xi, H_xi))
     adj = xi + g
-    paper = sign(xi @ g + g @ g) if wrong_sign else sign(xi_c @ g * (xi @ g + g @ g))
-    exact = sign(xi_c @ g * (adj @ g * (xi_c @ xi_c) - xi_c @ g * (xi_c @ adj)))
-    per_agent = T([sign(xi_c[b] @ g[b] * (xi[b] @ g[b] + g[b] @ g[b])) for b in blocks])
-    per_coordinate = torch.cat([s.repeat(b.stop - b.start) for s, b in zip(per_agent, blocks)])
-    At_xi = 0.5 * (Ht_xi - H_xi)
-    lam_sga = sign(xi @ Ht_xi * (At_xi @ Ht_xi) / len(w) + 0.1)
-    out = {"xi": xi, "xi_c": xi_c, "Hc_xic": g, "H_xi": H_xi, "Ht_xi": Ht_xi, "xic_g": xi_c @ g,
+
+    def paper(b):  # the paper's sign on the entries b
+        first = 1.0 if "no_xic_g" in bugs else xi_c[b] @ g[b]
+        inner = xi[b] @ xi[b] if "xi_xi" in bugs else xi[b] @ g[b]
+        return sign(first * (inner + g[b] @ g[b]))
+
+    per_agent = torch.tensor([paper(b) for b in blocks], dtype=xi.dtype)
+    s = {
+        "paper": paper(slice(None)),
+        "exact": sign(xi_c @ g * (adj @ g * (xi_c @ xi_c) - xi_c @ g * (xi_c @ adj))),
+        "per_agent": torch.cat([v.repeat(b.stop - b.start) for v, b in zip(per_agent, blocks)]),
+    }
+    out = {"xi": xi, "xi_c": xi_c, "Hc_xic": g, "Ht_xi": Ht_xi, "xic_g": xi_c @ g,
            "xi_g": xi @ g, "g_g": g @ g, "xic_xic": xi_c @ xi_c, "xic_adj": xi_c @ adj,
-           "sign_paper": paper, "sign_exact": exact, "sign_per_agent": per_agent,
-           "sga[lam=1.0,eps=0.1]": xi + lam_sga * At_xi, "cga[lam=1.0]": xi + Ht_xi}  # fmt: skip
-    for rule, s in [("paper", paper), ("exact", exact), ("per_agent", per_coordinate)]:
+           "sign_paper": s["paper"], "sign_exact": s["exact"], "sign_per_agent": per_agent,
+           "cga[lam=1.0]": xi + Ht_xi}  # fmt: skip
+    for rule in ("paper", "exact", "per_agent"):
         for lam in (0.1, 1.0):
-            out[f"xi_tilde[sign_rule={rule},lam={lam}]"] = xi_c + s * lam * adj
+            out[f"xi_tilde[sign_rule={rule},lam={lam}]"] = xi_c + s[rule] * lam * adj
     for lam in (0.1, -0.5):
         out[f"xi_tilde[align=False,lam={lam}]"] = xi_c + lam * adj
-    return {k: torch.as_tensor(v).tolist() for k, v in out.items()}
+    if values is None:  # the games: H is not symmetric, SGA and H xi are in the kit
+        At_xi = 0.5 * (Ht_xi - H_xi)
+        out["H_xi"] = H_xi
+        s_sga = sign(xi @ Ht_xi * (At_xi @ Ht_xi) / len(xi) + 0.1)  # / D, all parameters
+        out["sga[lam=1.0,eps=0.1]"] = xi + s_sga * At_xi
+    else:
+        out["fcgrad[beta=0.8]"] = fcgrad(xi, xi_c, blocks, values)
+    return out
+
+
+def fcgrad(xi, xi_c, blocks, values, beta=0.8):
+    """FCGrad (Kim & Sycara 2025), agent by agent."""
+    N, out = len(blocks), []
+    for i, b in enumerate(blocks):
+        gi, ci = xi[b], xi_c[b]
+        if gi @ ci >= 0:
+            out.append((1 - beta) * gi + beta * ci)
+        elif values["v_col"][i] / N >= values["v_ind"][i]:
+            out.append(gi - (gi @ ci) / (ci @ ci) * ci)
+        else:
+            out.append(ci - (ci @ gi) / (gi @ gi) * gi)
+    return torch.cat(out)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", help="where to write the outputs (default: "
-                        "aga_ref_pytorch_outputs.json in $TMPDIR or /tmp)")  # fmt: skip
     parser.add_argument("--wrong-sign", action="store_true", help="plant a sign-rule bug")
     parser.add_argument("--float32", action="store_true", help="compute in float32")
     args = parser.parse_args(argv)
-    out = args.out or os.path.join(tempfile.gettempdir(), "aga_ref_pytorch_outputs.json")
-    torch.set_default_dtype(torch.float32 if args.float32 else torch.float64)
-    outputs = {
-        c["id"]: aga_outputs(c["game"], c["w"], args.wrong_sign) for c in conformance.cases()
-    }
-    with open(out, "w", encoding="utf-8") as f:
-        json.dump(outputs, f)
-    print(f"wrote {out}")
-    return verify([out] + (["--rtol", str(conformance.RTOL_FLOAT32)] if args.float32 else []))
+
+    def quantities(case):  # the PPO cases carry the critics' values, for FCGrad
+        values = getattr(case, "values", None)
+        bugs = {"no_xic_g"} if args.wrong_sign else set()
+        return aga_quantities(case.losses, case.l_c, case.params, bugs, values)
+
+    dtype = torch.float32 if args.float32 else torch.float64
+    return 0 if kit.check(quantities, kits=("games", "ppo"), dtype=dtype) else 1
 
 
 if __name__ == "__main__":

@@ -54,8 +54,8 @@ def worst_error(text, quantity):
     return float(row[3])
 
 
-def test_pytorch_ppo_implementation_passes_every_case(tmp_path, capsys):
-    assert load_example().main(["--out", str(tmp_path / "outputs.json")]) == 0
+def test_pytorch_ppo_implementation_passes_every_case(capsys):
+    assert load_example().main([]) == 0
     out = capsys.readouterr().out
     n = len(conformance.ppo.cases())
     pairs = n * len(conformance.ppo.QUANTITIES)
@@ -63,18 +63,18 @@ def test_pytorch_ppo_implementation_passes_every_case(tmp_path, capsys):
     assert worst_error(out, "xi_c") < 1e-13  # float64 rounding, not merely inside 1e-6
 
 
-def test_pytorch_ppo_implementation_in_float32_passes_with_the_float32_tolerance(tmp_path, capsys):
+def test_pytorch_ppo_implementation_in_float32_passes_with_the_float32_tolerance(capsys):
     """--float32 really computes in float32 (errors far above float64's) and passes
     --rtol 1e-4, as documented."""
-    assert load_example().main(["--out", str(tmp_path / "o.json"), "--float32"]) == 0
+    assert load_example().main(["--float32"]) == 0
     out = capsys.readouterr().out
     assert "RESULT: PASS" in out and "1.00e-04  PASS" in out
     assert 1e-9 < worst_error(out, "Ht_xi") < 1e-6
 
 
 @pytest.mark.parametrize("flag", BUGS)
-def test_each_planted_bug_fails_naming_the_quantities_it_touches(flag, tmp_path, capsys):
-    assert load_example().main(["--out", str(tmp_path / "o.json"), flag]) == 1
+def test_each_planted_bug_fails_naming_the_quantities_it_touches(flag, capsys):
+    assert load_example().main([flag]) == 1
     out = capsys.readouterr().out
     bad = {q for _, q in failed(out)}
     must_fail, must_pass = BUGS[flag]
@@ -88,9 +88,9 @@ def test_each_planted_bug_fails_naming_the_quantities_it_touches(flag, tmp_path,
             assert f"(1/n for n = {n} players): a mean instead of a sum?" in out
 
 
-def test_pytorch_ppo_float32_with_a_planted_bug_still_fails(tmp_path, capsys):
+def test_pytorch_ppo_float32_with_a_planted_bug_still_fails(capsys):
     """The float32 tolerance is not so loose that a bug slips through."""
-    flags = ["--out", str(tmp_path / "o.json"), "--float32", "--mean-in-lc"]
+    flags = ["--float32", "--mean-in-lc"]
     assert load_example().main(flags) == 1
     bad = {q for _, q in failed(capsys.readouterr().out)}
     assert {"xi_c", "Hc_xic", "fcgrad[beta=0.8]"} <= bad and "xi" not in bad
