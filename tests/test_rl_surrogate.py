@@ -61,6 +61,10 @@ def test_entropy_gradient_matches_finite_differences(problem):
 @pytest.mark.parametrize("lam", [0.5, -3.0, 100.0])
 def test_learner_aga_equals_aga_direction_on_the_game(problem, sign_rule, align, lam):
     theta, shapes, batch, game = problem
+    if align and lam < 0:  # the rule chooses lam's sign: refused (aga.check_aligned_lam)
+        with pytest.raises(ValueError, match="lam must be > 0"):
+            Config(method="aga", lam=lam, sign_rule=sign_rule, align=align)
+        return
     config = Config(method="aga", lam=lam, sign_rule=sign_rule, align=align)
     terms = surrogate_terms(theta, shapes, batch, CLIP, *methods.needs("aga"))
     d, _ = methods.direction("aga", terms, config)
