@@ -172,8 +172,8 @@ class Config:
         every minibatch."""
         what = "hvp_bias=True" if self.hvp_bias else "hamiltonian_estimator='split'"
         if not self.hamiltonian:
-            raise ValueError(f"{what} estimates H_c^T xi_c, which hamiltonian=False leaves "
-                             f"out; got both")  # fmt: skip
+            raise ValueError(f"{what} needs the product H_c^T xi_c, which hamiltonian=False "
+                             f"leaves out; got both")  # fmt: skip
         if self.num_envs * self.num_steps < 2 * self.num_minibatches:
             raise ValueError(f"{what} needs minibatches of 2 or more "
                              f"samples, got num_envs * num_steps = {self.batch_steps} in "
