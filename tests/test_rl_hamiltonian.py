@@ -136,6 +136,20 @@ def test_split_equals_twice_same_minus_the_halves_own_products():
     assert np.linalg.norm(same - split) > 1e-2 * np.linalg.norm(same)
 
 
+def test_split_ignores_which_half_is_which_and_equals_same_on_repeated_halves():
+    """Swapping the halves leaves 1/2 <xi_c^A, xi_c^B> unchanged; a minibatch made of one
+    half twice has xi_c^A = xi_c^B = xi_c, where split and same are the same function."""
+    theta, shapes, batch = tiny_problem(seed=7, N=2, S=8, masked=True)
+    names = ("x", "actions", "avail", "old_logp", "adv_ind", "adv_col", "weight")
+    swapped = batch._replace(**{k: np.roll(getattr(batch, k), 4, axis=1) for k in names})
+    assert_allclose(_product(theta, shapes, swapped, "split"),
+                    _product(theta, shapes, batch, "split"), rtol=1e-10, atol=1e-15)  # fmt: skip
+    twice = batch._replace(**{k: np.concatenate([getattr(batch, k)[:, :4]] * 2, axis=1)
+                              for k in names})  # fmt: skip
+    assert_allclose(_product(theta, shapes, twice, "split"), _product(theta, shapes, twice),
+                    rtol=1e-10, atol=1e-15)  # fmt: skip
+
+
 def test_the_estimator_is_checked():
     theta, shapes, batch = tiny_problem(S=4)
     with pytest.raises(ValueError, match="estimator"):
