@@ -15,7 +15,9 @@ loads, as for every experiment on this 2-core machine). For each game and critic
 - the update's arithmetic: its FLOPs per env-step, counted from the network sizes
   (``benchmarks/speed.py``), the GFLOP/s it achieves, and that as a fraction of the
   GFLOP/s of a plain float32 (1024, 1024) matrix product measured in the same run, before
-  and after the games (the machine's practical peak for this work, single-threaded);
+  and after the games (the machine's practical peak for this work, single-threaded); the
+  same in CPU seconds (``time.process_time``, the update's best repeat), which other
+  processes on the machine inflate far less;
 - where the time goes: the shares of the environment's ``step``, the rest of the rollout
   (the actors' forward passes and bookkeeping), the critics' values + GAE, and the update.
 - with ``--against REF`` (a git commit, e.g. 4bb68b1), first the same end-to-end update
@@ -188,21 +190,22 @@ def _one_update(game, critic, method, timings, sizes):
 
 
 def update_cost(game, critic, sizes, repeats=5):
-    """Median seconds of one PPO update and of one minibatch's actor terms, and the update's
-    FLOPs per env-step, per method."""
+    """Median seconds of one PPO update and of one minibatch's actor terms, the update's
+    smallest CPU seconds (``update_cpu``), and its FLOPs per env-step, per method."""
     config = Config(critic=critic, env_steps=10**7, **sizes)
     env = environments(game, config.num_envs)
     state = init_state(env, config)
     data, _ = experience(env, state, config)
-    times = {m: {"update": [], "terms": []} for m in ("simul-ind", "aga")}
+    times = {m: {"update": [], "terms": [], "update_cpu": []} for m in ("simul-ind", "aga")}
     mini = _minibatch(data, config)
     for _ in range(repeats):
         for method in times:
             c = Config(method=method, critic=critic, env_steps=10**7, **sizes)
             s = copy.deepcopy({k: v for k, v in state.items() if k not in ("env", "carry")})
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             ppo.update(s, data, c, 1e-4, np.random.default_rng(0))
             times[method]["update"].append(time.perf_counter() - start)
+            times[method]["update_cpu"].append(time.process_time() - cpu)
             start = time.perf_counter()
             terms = surrogate_terms(state["theta"], state["actor_shapes"], mini, c.clip,
                                     *methods.needs(method))  # fmt: skip
@@ -210,6 +213,8 @@ def update_cost(game, critic, sizes, repeats=5):
             methods.direction(method, terms, c, values)
             times[method]["terms"].append(time.perf_counter() - start)
     out = {m: {k: float(np.median(v)) for k, v in t.items()} for m, t in times.items()}
+    for method, t in times.items():  # load on the other core only ever adds CPU time
+        out[method]["update_cpu"] = min(t["update_cpu"])
     for method in out:
         c = Config(method=method, critic=critic, env_steps=10**7, **sizes)
         out[method]["flops"] = update_flops(c, state["actor_shapes"], state["critic_shapes"],
@@ -291,7 +296,7 @@ def main(argv=None):
     rounds, n = (1, 256) if args.quick else (args.rounds, 1024)
     print(f"machine: {machine()}; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
           f"load average {_load()}")  # fmt: skip
-    peak = [matmul_gflops(n)]
+    peak, peak_cpu = [matmul_gflops(n)], [matmul_gflops(n, clock=time.process_time)]
     print(f"float32 ({n}, {n}) @ ({n}, {n}): {peak[0]:.1f} GFLOP/s (peak, before)", flush=True)
     if args.against:
         cases = [(g, c, m) for g in args.games for c in args.critics for m in ("simul-ind", "aga")]
@@ -328,16 +333,20 @@ def main(argv=None):
     )
     print("\n".join(lines))
     peak.append(matmul_gflops(n))
+    peak_cpu.append(matmul_gflops(n, clock=time.process_time))
     print(f"\nfloat32 ({n}, {n}) @ ({n}, {n}): {peak[1]:.1f} GFLOP/s (peak, after); the "
-          f"fractions below divide by the larger, {max(peak):.1f}; load {_load()}")  # fmt: skip
+          f"fractions below divide by the larger, {max(peak):.1f} (in CPU time "
+          f"{max(peak_cpu):.1f}); load {_load()}")  # fmt: skip
     print("\n| game | critic | method | update FLOPs per env-step | update s | update GFLOP/s "
-          "| fraction of the matrix-product peak |\n|" + "---|" * 7)  # fmt: skip
+          "| fraction of the matrix-product peak | update CPU s (best) "
+          "| fraction of the peak in CPU time |\n|" + "---|" * 9)  # fmt: skip
     for game, critic, cost, batch_steps in costs:
         for method, c in cost.items():
             rate = c["flops"] * batch_steps / c["update"] / 1e9
-            share = 100 * rate / max(peak)
+            cpu_rate = c["flops"] * batch_steps / c["update_cpu"] / 1e9
             print(f"| {game} | {critic} | {method} | {c['flops'] / 1e6:.2f} M "
-                  f"| {c['update']:.3f} | {rate:.2f} | {share:.2g}% |")  # fmt: skip
+                  f"| {c['update']:.3f} | {rate:.2f} | {100 * rate / max(peak):.2g}% "
+                  f"| {c['update_cpu']:.3f} | {100 * cpu_rate / max(peak_cpu):.2g}% |")  # fmt: skip
     S = 64 if args.quick else 1024
     print(f"\n| forward, {S} views, one agent | ms |\n|---|---|")
     print(f"| MLP 675-64-64-9 | {arch['mlp']:.1f} |")
