@@ -31,6 +31,8 @@ from collections import namedtuple
 
 import autograd.numpy as anp
 import numpy as np
+from autograd.extend import defvjp, primitive
+from autograd.tracer import getval
 
 from aga_ref.primitives import affine, tanh
 
@@ -66,15 +68,65 @@ def norm_init(shapes, num_agents, dtype):
     return np.concatenate(pieces, axis=1).astype(dtype)
 
 
+@primitive
 def relu(z):
-    return anp.maximum(z, 0.0)
+    """max(z, 0), with the VJP ``g * (z > 0)``: the mask is a constant, so autograd's
+    derivative of the VJP (the HVP) has ReLU's second derivative, 0. (``anp.maximum``
+    gives the same derivatives through a costlier VJP.)"""
+    return np.maximum(z, 0.0)
 
 
-def layer_norm(h, g, c):
-    """LayerNorm of h (N, S, H) over its last axis, with per-agent gains and biases (N, H)."""
+def _relu_vjp(ans, z):
+    mask = getval(ans) > 0
+    return lambda g: g * mask
+
+
+defvjp(relu, _relu_vjp)
+
+
+def standardise(x):
+    """LayerNorm without its gain and bias, of inputs x (..., F) that are data, not
+    parameters: plain NumPy, no derivative taken."""
+    centred = x - np.mean(x, axis=-1, keepdims=True)
+    return centred / np.sqrt(np.mean(centred**2, axis=-1, keepdims=True) + LN_EPS)
+
+
+def _standardised(h):
+    """(z, sigma) of h (N, S, H): z = (h - mean) / sigma, sigma = sqrt(var + eps) (N, S, 1);
+    in ``autograd.numpy``, so that autograd differentiates it inside the VJPs below."""
     centred = h - anp.mean(h, axis=-1, keepdims=True)
-    var = anp.mean(centred**2, axis=-1, keepdims=True)  # biased, as PyTorch's
-    return centred / anp.sqrt(var + LN_EPS) * g[:, None, :] + c[:, None, :]
+    sigma = anp.sqrt(anp.mean(centred**2, axis=-1, keepdims=True) + LN_EPS)  # biased var
+    return centred / sigma, sigma
+
+
+@primitive
+def layer_norm(h, g, c):
+    """LayerNorm of h (N, S, H) over its last axis, with per-agent gains and biases (N, H):
+    ``z g + c``. One primitive with its VJPs written out (below): composed from autograd's
+    operations the learner's HVP through it cost about twice as much."""
+    return _standardised(h)[0] * g[:, None, :] + c[:, None, :]
+
+
+# With y = z g + c, z = (h - mean h) / sigma, cotangent u (N, S, H) and u_z = u g:
+#   dL/dh = (u_z - mean(u_z) - z mean(u_z z)) / sigma     means over the last axis
+#   dL/dg = sum_s u z,   dL/dc = sum_s u                  (N, H)
+def _layer_norm_vjp_h(ans, h, g, c):
+    z, sigma = _standardised(h)
+
+    def vjp(u):
+        u_z = u * g[:, None, :]
+        mean_u = anp.mean(u_z, axis=-1, keepdims=True)
+        return (u_z - mean_u - z * anp.mean(u_z * z, axis=-1, keepdims=True)) / sigma
+
+    return vjp
+
+
+defvjp(
+    layer_norm,
+    _layer_norm_vjp_h,
+    lambda ans, h, g, c: lambda u: anp.sum(u * _standardised(h)[0], axis=1),
+    lambda ans, h, g, c: lambda u: anp.sum(u, axis=1),
+)
 
 
 def hidden_layers(layers, x, arch):
@@ -85,5 +137,9 @@ def hidden_layers(layers, x, arch):
         h1 = act(affine(x, W1, b1))  # (N, S, H)
         return h1, act(affine(h1, W2, b2))
     g0, c0, g1, c1, g2, c2 = layers[6:12]
-    h1 = layer_norm(act(affine(layer_norm(x, g0, c0), W1, b1)), g1, c1)  # (N, S, H)
+    # LN_0 folded into the first layer: (z g_0 + c_0) W_1 + b_1 = z (g_0 W_1) + (c_0 W_1 + b_1)
+    # with z = standardise(x), so no derivative runs over (N, S, F) arrays but the product's
+    W1_g = g0[:, :, None] * W1  # (N, F, H)
+    b1_c = anp.matmul(c0[:, None, :], W1)[:, 0] + b1  # (N, H)
+    h1 = layer_norm(act(affine(standardise(x), W1_g, b1_c)), g1, c1)  # (N, S, H)
     return h1, layer_norm(act(affine(h1, W2, b2)), g2, c2)
