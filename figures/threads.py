@@ -4,10 +4,11 @@ run their numerical work with one BLAS thread unless ``--threads`` says otherwis
 Why one: their matrices are small (a layer of 64 units, a batch of a few thousand rows), so
 a multi-threaded BLAS spends more time waking and synchronising its threads than it saves,
 and on a machine shared with other jobs its threads contend for the cores. Measured on a
-loaded 2-core machine, ``aga-ref train --env harvest --env-steps 8192`` ran 4 to 5 times
-slower with OpenBLAS's default threads than with one (issue 29; docs/speed.md, "BLAS
-threads"). ``threadpoolctl`` sets the limit after NumPy has loaded its BLAS, which an
-environment variable such as ``OPENBLAS_NUM_THREADS`` cannot do.
+loaded 2-core machine, ``aga-ref train --env harvest --env-steps 8192`` took 4.7 times as
+long with OpenBLAS's default (2 threads) and 5.6 times with ``--threads 2`` as with one
+(medians of alternated runs; docs/speed.md, "BLAS threads"). ``threadpoolctl`` sets the
+limit after NumPy has loaded its BLAS, which an environment variable such as
+``OPENBLAS_NUM_THREADS`` cannot do.
 """
 
 from threadpoolctl import threadpool_info, threadpool_limits
