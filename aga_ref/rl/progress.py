@@ -105,20 +105,6 @@ def _process_start(row, rows):
     return _SINCE["env_steps"], _SINCE["wall_s"]
 
 
-# where this process's updates began in the rows it logs: (rows, env_steps, wall_s)
-_SINCE = {"rows": None, "env_steps": 0, "wall_s": 0.0}
-
-
-def _process_start(row, rows):
-    """(env_steps, wall_s) before this process's first update: at the row before the first
-    one it logged into ``rows`` (the checkpoint's, on resume), or zeros for a new run."""
-    if _SINCE["rows"] is not rows:  # a new list of rows: a run started or resumed here
-        before = rows[-2] if len(rows) > 1 and rows[-1] is row else None
-        _SINCE.update(rows=rows, env_steps=before["env_steps"] if before else 0,
-                      wall_s=before["wall_s"] if before else 0.0)  # fmt: skip
-    return _SINCE["env_steps"], _SINCE["wall_s"]
-
-
 def status_line(config, row, rows):
     """One line per update (a rewritten line on a terminal): progress, rate, and the latest
     finished episodes' social welfare SW (the collective return: the sum of the agents'
