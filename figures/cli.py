@@ -8,7 +8,8 @@ It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself ne
                       [--overwrite] [--threads N]
     aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
     aga-ref cases                        print where the conformance cases are (games, PPO)
-    aga-ref demo       one AgA step on the toy game, every term printed
+    aga-ref demo [--lam L]               one AgA step on the toy game, every term printed
+    aga-ref --version                    the installed version
     aga-ref train --env harvest|cleanup|mmm2 [--method M] [...]   learning agents
     aga-ref plot DIR...                  curves, outcome table, episode GIF of train runs
     aga-ref sweep --env-steps N [...]    the protocol grid of train runs (figures/sweep.py)
