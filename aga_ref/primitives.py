@@ -82,7 +82,7 @@ def affine(x, W, b):
 #   dL/dx = g W^T                       (..., S, F)
 #   dL/dW = x^T g = (g^T x)^T           (..., F, H): formed as g^T x, whose operands BLAS
 #           reads row by row; x^T g reads x by columns (Harvest's first layer, float32, one
-#           core: 75 against 65 GFLOP/s, ``benchmarks/profile_update.py --layouts``)
+#           core: 76 against 66 GFLOP/s, ``benchmarks/profile_update.py --layouts``)
 #   dL/db = sum_s g                     (..., H)
 defvjp(
     affine,

@@ -315,7 +315,7 @@ def main(argv=None):
             cost, batch_steps = update_cost(game, critic, sizes, repeats)
             costs.append((game, critic, cost, batch_steps))
             t = shares["aga"]
-            total = sum(t.values())
+            total = t["rollout"] + t["advantages"] + t["update"]  # the env is in the rollout
             env_share = t["env"] / total
             rollout_share = (t["rollout"] - t["env"]) / total
             lines.append(
