@@ -1,6 +1,7 @@
 """The cost of ``--preset mappo`` per env-step against the learner's defaults, side by side.
 
-    python benchmarks/preset_cost.py [--game harvest] [--method aga] [--rounds 3] [--gru]
+    python benchmarks/preset_cost.py [--game harvest] [--method aga] [--rounds 3] [--gru] [--bodies]
+    python benchmarks/preset_cost.py --bodies --no-updates   # only the bodies' actor terms
 
 Both learners train on the same game from their own start (5 agents, 32 environments x 128
 steps, 4096 env-steps per update); every round runs one update of each, the order flipped
@@ -10,6 +11,9 @@ default of each, split into rollout, advantages and update. The medians of the p
 ratios come last, with the load average beside them: on a shared machine only the ratios
 mean something. Single-threaded (OPENBLAS_NUM_THREADS=1).
 
+``--bodies`` times AgA's actor terms on one minibatch of 1,024 samples x 5 agents of
+Harvest's 675 features (forward pass, ``xi``, ``xi_c``, ``H_c^T xi_c``: ``surrogate_terms``)
+through each body: tanh, ReLU, tanh + LayerNorm, ReLU + LayerNorm (the preset's).
 ``--gru`` adds what MAPPO's GRU would cost, which the preset leaves out: the seconds of one
 minibatch of actor terms (forward pass, xi, xi_c and the product H_c^T xi_c, as AgA needs)
 through the preset's MLP body, and through the same body with a 64-unit GRU on top unrolled
@@ -29,7 +33,9 @@ from autograd import grad  # noqa: E402
 
 from aga_ref.rl.config import Config  # noqa: E402
 from aga_ref.rl.layers import Arch, hidden_layers  # noqa: E402
+from aga_ref.rl.policy import actor_terms, init_params, layer_shapes, unflatten  # noqa: E402
 from aga_ref.rl.presets import preset_config  # noqa: E402
+from aga_ref.rl.surrogate import Batch, surrogate_terms  # noqa: E402
 from aga_ref.rl.train import init_state, train_step  # noqa: E402
 from games import gridworld  # noqa: E402
 
@@ -65,6 +71,27 @@ def side_by_side(game, method, rounds):
               + ", ".join(f"{k} {v:.2f}" for k, v in ratio.items())
               + f"; load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
     return {k: float(np.median([r[k] for r in ratios])) for k in ratios[0]}
+
+
+def body_costs(repeats=3, N=5, S=1024, F=675, H=64, A=8, seed=0):
+    """{arch: median CPU seconds of surrogate_terms with the product, one minibatch}."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((N, S, F)).astype(np.float32)  # views in [0, 1], as the gridworld's
+    actions, out = rng.integers(A, size=(N, S)), {}
+    for arch in (Arch("tanh", False), Arch("relu", False), Arch("tanh", True), Arch("relu", True)):
+        shapes = layer_shapes(F, H, A, arch)
+        theta = init_params(shapes, N, rng, out_scale=0.01)
+        old = actor_terms(unflatten(theta, shapes), x, actions, None, arch)[0]
+        adv = rng.normal(size=(2, N, S)).astype(np.float32)
+        batch = Batch(x, actions, None, old, adv[0], adv[1], np.full((N, S), 1 / S, np.float32))
+        surrogate_terms(theta, shapes, batch, 0.2, hvp="collective")  # warm-up
+        times = []
+        for _ in range(repeats):
+            start = time.process_time()
+            surrogate_terms(theta, shapes, batch, 0.2, hvp="collective")
+            times.append(time.process_time() - start)
+        out[arch] = float(np.median(times))
+    return out
 
 
 def gru_cost(repeats=3, N=5, S=1000, F=675, H=64, A=8, chunk=10, seed=0):
@@ -125,14 +152,24 @@ def main():
     parser.add_argument("--method", default="aga")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--gru", action="store_true")
+    parser.add_argument("--bodies", action="store_true")
+    parser.add_argument("--no-updates", action="store_true", help="skip the side-by-side rounds")
     args = parser.parse_args()
-    print(f"{args.game}, {args.method}{' lam 100' if args.method == 'aga' else ''}: "
-          f"--preset mappo against the defaults, one update of each per round",
-          flush=True)  # fmt: skip
-    medians = side_by_side(args.game, args.method, args.rounds)
-    print("median ratios preset / default: "
-          + ", ".join(f"{k} {v:.2f}" for k, v in medians.items())
-          + f"; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")  # fmt: skip
+    if args.bodies:
+        for arch, seconds in body_costs().items():
+            print(f"AgA's actor terms, one minibatch of 1024 x 5, {arch.activation}"
+                  f"{' + LayerNorm' if arch.layer_norm else ''}: {seconds:.3f} CPU s; load "
+                  f"{os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
+    if args.no_updates:
+        args.rounds = 0
+    if args.rounds:
+        print(f"{args.game}, {args.method}{' lam 100' if args.method == 'aga' else ''}: "
+              f"--preset mappo against the defaults, one update of each per round",
+              flush=True)  # fmt: skip
+        medians = side_by_side(args.game, args.method, args.rounds)
+        print("median ratios preset / default: "
+              + ", ".join(f"{k} {v:.2f}" for k, v in medians.items())
+              + f"; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")  # fmt: skip
     if args.gru:
         mlp_s, gru_s = gru_cost()
         print(f"AgA's actor terms on one minibatch of 1000 samples x 5 agents, CPU s: the "
