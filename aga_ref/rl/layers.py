@@ -21,10 +21,13 @@ three (W, b) pairs in the flat vector, in the order (g_0, c_0, g_1, c_1, g_2, c_
 1-3 of the per-layer instruments stay (W_k, b_k), and layers 4-6 are the three LayerNorms.
 
 ReLU's second derivative is 0 almost everywhere, so with ReLU the products ``H_c^T xi_c``
-come from the output layer, the softmax and the LayerNorms; LayerNorm is smooth and autograd
-differentiates it to any order (``tests/test_rl_layers.py`` checks the HVP against finite
-differences in float64). Not here: MAPPO's GRU (``use_recurrent_policy``) and its CNN
-(docs/rl.md says why).
+come from the output layer, the softmax and the LayerNorms; LayerNorm is smooth. Both are
+primitives whose VJPs are written in ``autograd.numpy``, so autograd differentiates them
+again (``tests/test_rl_layers.py`` checks the HVP against finite differences in float64),
+and the input LayerNorm is folded into the first layer (its inputs are data): composed from
+autograd's operations, they made AgA's actor terms over three times as slow (the body's cost
+now: ``benchmarks/preset_cost.py --bodies``). Not here: MAPPO's GRU
+(``use_recurrent_policy``) and its CNN (docs/rl.md says why).
 """
 
 from collections import namedtuple
