@@ -94,7 +94,7 @@ def test_the_clipped_surrogate_is_finite_for_huge_and_tiny_ratios():
 def _logits_terms(z, avail, action):
     layers = None  # the network is replaced by the logits themselves
 
-    def fake(layers_, x, avail_):
+    def fake(layers_, x, avail_, arch=None):
         return anp.where(avail_, z, policy.MASKED_LOGIT)
 
     saved = policy.masked_logits
