@@ -94,23 +94,37 @@ def clip_report(game, w, minibatch):
     return all(clipped), clear
 
 
-def fcgrad_report(out, values, N):
-    """(FCGrad's branch per agent: agree, behind or ahead; True when no choice is a tie)."""
+def fcgrad_report(out, values, N, share=None):
+    """(FCGrad's branch per agent: agree, behind or ahead; True when no choice is a tie),
+    with ``v_col_i * share >= v_ind_i`` deciding behind (``share`` 1/N, FCGrad's; 1: the
+    branch an FCGrad without the 1/N takes)."""
     xi, xi_c = out["xi"].reshape(N, -1), out["xi_c"].reshape(N, -1)
     dots = np.sum(xi * xi_c, axis=1)
     norms = np.linalg.norm(xi, axis=1) * np.linalg.norm(xi_c, axis=1)
-    gap = values[1] / N - values[0]
+    gap = values[1] * (1 / N if share is None else share) - values[0]
     branches = ["agree" if d >= 0 else "behind" if g >= 0 else "ahead" for d, g in zip(dots, gap)]
     clear = np.all(np.abs(dots) > TIE_MARGIN * norms) and np.all(np.abs(gap) > TIE_MARGIN)
     return branches, clear
 
 
-def make_case(rng, N):
-    """A case dict for one draw, or None when the draw is too close to a tie or a clip edge."""
+def one_over_n_values(rng, N):
+    """Critic values where FCGrad's 1/N decides its branch: ``v_col_i`` between ``v_ind_i``
+    and ``N v_ind_i``, so ``v_col_i / N`` and ``v_col_i`` lie on either side of ``v_ind_i``."""
+    v_ind = rng.choice([-1, 1], N) * rng.uniform(0.3, 1.5, N)
+    return f32(v_ind), f32(v_ind * (1 + (N - 1) * rng.uniform(0.2, 0.8, N)))
+
+
+def make_case(rng, N, one_over_n=False):
+    """A case dict for one draw, or None when the draw is too close to a tie or a clip edge
+    (``one_over_n``: or when FCGrad's 1/N decides no agent's branch)."""
     network, weights, minibatch, values = draw(rng, N)
+    values = one_over_n_values(rng, N) if one_over_n else values
     out = reference_terms(weights, minibatch, CLIP, values=values)
-    game, w = surrogate_game(weights, minibatch, CLIP)
     branches, fc_clear = fcgrad_report(out, values, N)
+    without, without_clear = fcgrad_report(out, values, N, share=1.0)
+    if one_over_n and (branches == without or not without_clear):
+        return None
+    game, w = surrogate_game(weights, minibatch, CLIP)
     clipped, clip_clear = clip_report(game, w, minibatch)
     if not (fc_clear and clipped and clip_clear and _robust(game, {**out, "H_xi": out["Ht_xi"]})):
         return None
@@ -122,6 +136,7 @@ def make_case(rng, N):
     slot = next(name for name, key in SLOTS.items() if key == disagree)
     tags = [slot, "clipped", "masked", "inactive", "reset_step"]
     tags += [f"fcgrad_{b}" for b in sorted(set(branches))]
+    tags += ["fcgrad_one_over_n"] if branches != without else []
     tags += ["xic_g_negative"] if out["xic_g"] < 0 else []
     tags += ["xi_g_plus_g_g_negative"] if out["xi_g"] + out["g_g"] < 0 else []
     as_list = lambda a: np.asarray(a).tolist()  # noqa: E731
@@ -148,6 +163,7 @@ def generate(seed=0, tries=800):
         if missing:
             raise RuntimeError(f"no draw for {sorted(missing)} with {N} agents in {tries} tries")
         found += [filled[slot] for slot in SLOTS]
+    found += one_over_n_cases(np.random.default_rng(seed + 1), tries)  # after: ids stay
     cases = [{"id": f"ppo/{k}", **case} for k, case in enumerate(found)]
     return {
         "version": conformance.ppo.VERSION,
@@ -160,6 +176,39 @@ def generate(seed=0, tries=800):
         "quantities": conformance.ppo.QUANTITIES,
         "cases": cases,
     }
+
+
+def one_over_n_cases(rng, tries, wanted=((2, "behind"), (2, "ahead"), (3, "behind"), (3, "ahead"))):
+    """Cases where FCGrad without its 1/N takes another branch (tag ``fcgrad_one_over_n``),
+    one per (number of agents, branch FCGrad takes at an agent where the 1/N decides)."""
+    found = {}
+    for N, _ in dict.fromkeys(wanted):
+        for _ in range(tries):
+            case = make_case(rng, N, one_over_n=True)
+            if case is None:
+                continue
+            for branch in ("behind", "ahead"):
+                if (N, branch) in wanted and (N, branch) not in found and decides(case, branch):
+                    found[(N, branch)] = case
+            if all(key in found for key in wanted if key[0] == N):
+                break
+    missing = set(wanted) - set(found)
+    if missing:
+        raise RuntimeError(f"no draw for {sorted(missing)} (agents, branch) in {tries} tries")
+    return [found[key] for key in wanted]
+
+
+def decides(case, branch):
+    """True when at some agent FCGrad takes ``branch`` and would take the other without 1/N."""
+    N, v = len(case["sizes"]), case["values"]
+    xi = np.reshape(case["expected"]["xi"], (N, -1))
+    xi_c = np.reshape(case["expected"]["xi_c"], (N, -1))
+    for i in range(N):
+        if xi[i] @ xi_c[i] < 0:
+            with_n = v["v_col"][i] / N >= v["v_ind"][i]
+            if with_n != (v["v_col"][i] >= v["v_ind"][i]) and with_n == (branch == "behind"):
+                return True
+    return False
 
 
 def dumps(data):

@@ -98,7 +98,7 @@ def quantities(case, xi, xi_c, g, Ht_xi, bug=None):
         gi, gc = xi[b], xi_c[b]
         if gi @ gc >= 0:
             fcgrad.append(0.2 * gi + 0.8 * gc)
-        elif v_col[i] / N >= v_ind[i]:
+        elif v_col[i] / (1 if bug == "fcgrad_no_one_over_n" else N) >= v_ind[i]:
             fcgrad.append(gi - (gi @ gc) / (gc @ gc) * gc)
         else:
             fcgrad.append(gc - (gc @ gi) / (gi @ gi) * gi)
@@ -163,7 +163,7 @@ def run_verify(tmp_path, capsys, outputs, *flags):
 
 def failed(text):
     """{(case id, quantity)} of the failure lines of verify's output."""
-    lines = text.split("\nFailures:\n")[1].split("\n\nRESULT")[0].splitlines() if (
+    lines = text.split("\nFailures:\n")[1].split("\n\n")[0].splitlines() if (
         "\nFailures:\n" in text) else []  # fmt: skip
     return {tuple(line.split(":")[0].split()) for line in lines}
 
@@ -175,13 +175,15 @@ def test_a_users_autograd_implementation_passes_verify(tmp_path, capsys):
     assert f"Coverage: {len(CASES)} of {len(CASES)} cases" in text and "(PPO minibatches)" in text
 
 
-TAGGED = {t: {c["id"] for c in CASES if t in c["tags"]} for t in ("xi_g_plus_g_g_negative",)}
+TAGGED = {t: {c["id"] for c in CASES if t in c["tags"]}
+          for t in ("xi_g_plus_g_g_negative", "fcgrad_one_over_n")}  # fmt: skip
 BUGS = {  # bug: quantities that must fail on some case, quantities that must pass on all
     "sign_xi_xi": ({"sign_paper", "xi_tilde[sign_rule=paper,lam=0.1]"}, {"xi", "xi_c", "Hc_xic"}),
     "individual_in_lc": ({"xi_c", "Hc_xic", "xic_g"}, {"xi", "Ht_xi", "cga[lam=1.0]"}),
     "product_on_xi": ({"Hc_xic", "xic_g", "xi_tilde[align=False,lam=0.1]"}, {"xi", "xi_c"}),
     "mean_in_lc": ({"xi_c", "Hc_xic", "fcgrad[beta=0.8]"}, {"xi", "Ht_xi"}),
     "inactive_counted": ({"xi", "xi_c", "Hc_xic", "Ht_xi"}, set()),
+    "fcgrad_no_one_over_n": ({"fcgrad[beta=0.8]"}, {"xi", "xi_c", "sign_paper"}),
 }
 
 
@@ -197,8 +199,11 @@ def test_each_planted_bug_fails_verify_naming_the_quantity(bug, tmp_path, capsys
     if bug == "sign_xi_xi":  # caught exactly where <xi, g> + ||g||^2 < 0
         assert {c for c, q in bad if q == "sign_paper"} == TAGGED["xi_g_plus_g_g_negative"]
     if bug == "mean_in_lc":
-        assert "(1/n for n = 2 players): a mean instead of a sum?" in text
-        assert "(1/n for n = 3 players): a mean instead of a sum?" in text
+        assert "(1/n for n = 2 players): a mean where the kit sums?" in text
+        assert "(1/n for n = 3 players): a mean where the kit sums?" in text
+    if bug == "fcgrad_no_one_over_n":  # issue 28, item 3: it passed all 8 cases of v1
+        assert {c for c, _ in bad} == TAGGED["fcgrad_one_over_n"] != set()
+        assert "fcgrad_one_over_n: FCGrad's branch is decided by the 1/N" in text
 
 
 def test_the_learners_own_terms_in_float32_pass_the_float32_tolerance(tmp_path, capsys):
@@ -267,10 +272,22 @@ def test_the_cases_exercise_what_they_claim():
     assert any(x["xic_g"] < 0 for x in e) and any(x["xic_g"] > 0 for x in e)
     assert any(x["xi_g"] + x["g_g"] < 0 for x in e)
     assert {"fcgrad_agree", "fcgrad_behind", "fcgrad_ahead"} <= set().union(*tags)
+    for N in (2, 3):  # the 1/N decides behind at some agent, and ahead at another
+        for branch_with_n in (True, False):
+            assert any(one_over_n_decides(c, branch_with_n) for c in CASES if len(c["sizes"]) == N)
     assert {len(c["sizes"]) for c in CASES} == {2, 3}
     for t, x in zip(tags, e):  # the tags say what the values show
         assert ("xic_g_negative" in t) == (x["xic_g"] < 0)
         assert ("xi_g_plus_g_g_negative" in t) == (x["xi_g"] + x["g_g"] < 0)
+
+
+def one_over_n_decides(case, behind):
+    """True when at some agent of ``case`` with conflicting gradients FCGrad's test
+    ``v_col / N >= v_ind`` gives ``behind`` and ``v_col >= v_ind`` the opposite."""
+    N, v = len(case["sizes"]), case["values"]
+    xi, xi_c = (np.reshape(case["expected"][k], (N, -1)) for k in ("xi", "xi_c"))
+    return any(xi[i] @ xi_c[i] < 0 and (v["v_col"][i] / N >= v["v_ind"][i]) == behind
+               and (v["v_col"][i] >= v["v_ind"][i]) != behind for i in range(N))  # fmt: skip
 
 
 def ratios(case):
@@ -331,7 +348,9 @@ def test_the_data_file_follows_its_schema():
 def test_the_oracle_tells_the_planted_bugs_from_the_stored_values():
     """The finite-difference oracle is no rubber stamp: on one case, each planted bug's
     values differ from it beyond the tolerance the oracle test allows."""
-    case = next(c for c in CASES if "xi_g_plus_g_g_negative" in c["tags"])
+    case = next(
+        c for c in CASES if {"xi_g_plus_g_g_negative", "fcgrad_one_over_n"} <= set(c["tags"])
+    )
     expected = fd_oracle(case)
 
     def matches(outputs):

@@ -27,7 +27,7 @@ def run(flags):
 
 def test_the_jax_example_passes_both_kits(capsys):
     assert run([]) == 0
-    assert "RESULT: PASS (39 cases checked)" in capsys.readouterr().out
+    assert "RESULT: PASS (43 cases checked)" in capsys.readouterr().out
 
 
 def test_forgetting_x64_is_flagged_not_passed(capsys):
@@ -37,4 +37,4 @@ def test_forgetting_x64_is_flagged_not_passed(capsys):
 
 def test_a_mean_in_l_c_fails_with_its_hint(capsys):
     assert run(["--mean-in-lc"]) == 1
-    assert "(1/n for n = 3 players): a mean instead of a sum?" in capsys.readouterr().out
+    assert "(1/n for n = 3 players): a mean where the kit sums?" in capsys.readouterr().out

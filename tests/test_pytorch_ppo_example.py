@@ -43,7 +43,7 @@ def load_example():
 
 def failed(text):
     """{(case id, quantity)} of the failure lines of verify's output."""
-    lines = text.split("\nFailures:\n")[1].split("\n\nRESULT")[0].splitlines() if (
+    lines = text.split("\nFailures:\n")[1].split("\n\n")[0].splitlines() if (
         "\nFailures:\n" in text) else []  # fmt: skip
     return {tuple(line.split(":")[0].split()) for line in lines}
 
@@ -85,7 +85,7 @@ def test_each_planted_bug_fails_naming_the_quantities_it_touches(flag, capsys):
         assert {c for c, q in failed(out) if q == "sign_paper"} == tagged
     if flag == "--mean-in-lc":
         for n in (2, 3):
-            assert f"(1/n for n = {n} players): a mean instead of a sum?" in out
+            assert f"(1/n for n = {n} players): a mean where the kit sums?" in out
 
 
 def test_pytorch_ppo_float32_with_a_planted_bug_still_fails(capsys):

@@ -104,7 +104,7 @@ def test_the_sign_with_xi_xi_is_caught_by_both_checks():
 def test_a_mean_instead_of_a_sum_is_caught_and_named():
     message = caught(testing.assert_quantities_match, testing.games(),
                      planted(user_quantities, "mean"))  # fmt: skip
-    assert re.search(r"xi_c +MISMATCH", message) and "a mean instead of a sum?" in message
+    assert re.search(r"xi_c +MISMATCH", message) and "a mean where the kit sums?" in message
 
 
 def test_the_product_on_xi_instead_of_xi_c_is_caught():

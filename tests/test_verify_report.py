@@ -45,7 +45,7 @@ def test_a_mean_instead_of_a_sum_is_named_with_its_factor(tmp_path, capsys):
         n = len(case["game"]["sizes"])
         line = failures[case["id"]]
         assert f"every entry is 1/{n} x the expected" in line, line
-        assert f"(1/n for n = {n} players): a mean instead of a sum?" in line, line
+        assert f"(1/n for n = {n} players): a mean where the kit sums?" in line, line
         assert re.search(r"xi_c: MISMATCH \(error \S+\): worst entry \[\d+\] yours", line), line
 
 
@@ -107,3 +107,71 @@ def test_a_ragged_value_through_check_is_a_row_not_a_crash():
 
 def test_a_string_is_still_a_mismatch_row_exit_1(tmp_path, capsys):
     assert verify(tmp_path, capsys, {"toy/0": {"xi": ["a", "b"]}})[0] == 1
+
+
+def float32_submission():
+    """Every games' quantity rounded to float32: what a float32 implementation gives at best."""
+    return {c["id"]: {q: np.float32(v).astype(float).tolist() for q, v in c["expected"].items()}
+            for c in CASES}  # fmt: skip
+
+
+def test_float32_values_fail_the_default_check_and_are_named(tmp_path, capsys):
+    """issue 28, item 2: float32 passed the float64 check (rtol 1e-6) without a word."""
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(float32_submission()))
+    assert main(["verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Looks like float32: every failure has an error between 1e-09 and 0.0001" in out
+    assert "check with --float32" in out and "Tags of the failing cases" not in out
+    assert main(["verify", str(path), "--float32"]) == 0  # float32 on purpose passes
+    assert "RESULT: PASS (31 cases checked)" in capsys.readouterr().out
+
+
+def test_float64_rounding_passes_with_a_wide_margin(tmp_path, capsys):
+    """A float64 implementation errs by ~1e-15 of the terms: 100 times that passes."""
+    outputs = {c["id"]: {q: (np.array(v) + 1e-13 * c["scale"].get(q, 0)).tolist()
+                         for q, v in c["expected"].items()} for c in CASES}  # fmt: skip
+    assert verify(tmp_path, capsys, outputs) == (0, [])
+
+
+def test_a_wrong_value_is_not_called_float32(tmp_path, capsys):
+    outputs = float32_submission()
+    outputs["toy/0"]["xi_c"] = [0.0, 0.0]
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs))
+    assert main(["verify", str(path)]) == 1
+    assert "Looks like float32" not in capsys.readouterr().out
+
+
+def test_mismatch_lines_name_the_tags_and_their_causes(tmp_path, capsys):
+    """SGA's sign divided by n instead of D: caught only at the sga_dimension cases, whose
+    lines name the tag, and the tag's cause is printed once."""
+    case = next(c for c in CASES if "sga_dimension" in c["tags"])
+    wrong = (-np.array(case["expected"]["sga[lam=1.0,eps=0.1]"])).tolist()
+    status, lines = verify(tmp_path, capsys, {case["id"]: {"sga[lam=1.0,eps=0.1]": wrong}})
+    assert status == 1 and lines[0].endswith(f"[tags: {', '.join(case['tags'])}]"), lines
+    path = tmp_path / "outputs.json"
+    main(["verify", str(path)])
+    out = capsys.readouterr().out
+    assert "sga_dimension: SGA's sign divides by D, the total number of parameters" in out
+
+
+def test_a_sparse_submission_ends_with_a_warning(tmp_path, capsys):
+    """issue 28, item 6: 1 of 713 pairs passed with exit 0 and no word."""
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps({"toy/0": {"xi": CASES[0]["expected"]["xi"]}}))
+    assert main(["verify", str(path)]) == 0
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert (
+        last.startswith("WARNING: only 1 of 713 (case, quantity) pairs") and "--require-all" in last
+    )
+    full = {c["id"]: c["expected"] for c in CASES}
+    path.write_text(json.dumps(full))
+    assert main(["verify", str(path)]) == 0
+    assert "WARNING" not in capsys.readouterr().out
+
+
+def test_a_mean_over_the_samples_is_named():
+    case = conformance.ppo.cases()[0]
+    report = conformance.check(case["id"], {"xi": (np.array(case["expected"]["xi"]) / 32).tolist()})
+    assert "(1/S for S = 32 samples): a mean where the kit sums?" in str(report)

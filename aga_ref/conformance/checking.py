@@ -59,7 +59,8 @@ def _check(known, case_id, outputs, rtol, atol):
             rows.append((str(name), f"unknown quantity; known: {known_names}", None, None))
         else:
             scale, n = case["scale"].get(name), len(case["game"]["sizes"])
-            rows.append(_compare(name, value, case["expected"][name], scale, rtol, atol, n))
+            S = len(case["minibatch"]["actions"][0]) if "minibatch" in case else None
+            rows.append(_compare(name, value, case["expected"][name], scale, rtol, atol, n, S))
     return Report(case_id, rows, [])
 
 

@@ -2,12 +2,17 @@
 does (the games', the PPO minibatches' and the game dynamics' cases): the rule
 ``max|o - e| <= atol + rtol * S`` with ``S`` the case's scale, signs compared exactly, and a
 ``Report`` whose mismatch rows name the worst entry and, where the whole vector is off by one
-factor, that factor (``1/n``: a mean where a sum is due; ``-1``: a flipped sign)."""
+factor, that factor (``1/n`` players or ``1/S`` samples: a mean where the kit sums; ``-1``: a
+flipped sign), and ``float32_hint``, the line that says when failures look like float32."""
 
 import numpy as np
 
 SIGNS = {"sign_paper", "sign_exact", "sign_per_agent"}
-RTOL, RTOL_FLOAT32, ATOL = 1e-6, 1e-4, 1e-10  # float64, float32 (docs/verify.md, step 5)
+# float64, float32 (docs/verify.md, step 5). A correct float64 implementation errs by ~1e-15
+# of the terms, a float32 one by 3e-8 to 1e-5 (the examples): RTOL sits between the two, so
+# float32 arithmetic fails the float64 check (and ``float32_hint`` says why).
+RTOL, RTOL_FLOAT32, ATOL = 1e-9, 1e-4, 1e-12
+FLOAT32_BAND = (RTOL, RTOL_FLOAT32)  # errors float32 arithmetic gives, float64 does not
 
 
 class Report:
@@ -71,9 +76,10 @@ def _numeric(value):
         return None
 
 
-def _compare(name, value, expected, scale, rtol, atol, n=None):
+def _compare(name, value, expected, scale, rtol, atol, n=None, samples=None):
     """One row: (quantity, status, error or None, tolerance or None). A mismatch's status
-    names the worst entry (see ``_mismatch``); ``n`` is the game's number of players."""
+    names the worst entry (see ``_mismatch``); ``n`` is the game's number of players,
+    ``samples`` a PPO minibatch's ``S``."""
     e = np.asarray(expected, dtype=np.float64)
     try:
         value_shape(value)
@@ -95,14 +101,15 @@ def _compare(name, value, expected, scale, rtol, atol, n=None):
     S = max(float(np.max(np.abs(e), initial=0.0)), scale or 0.0)
     tol = atol + rtol * S
     error = diff / S if S > 0 else diff
-    status = "ok" if diff <= tol else _mismatch(o, e, tol, rtol, n)
+    status = "ok" if diff <= tol else _mismatch(o, e, tol, rtol, n, samples)
     return (name, status, error, tol / S if S > 0 else tol)
 
 
-def _mismatch(o, e, tol, rtol, n):
+def _mismatch(o, e, tol, rtol, n, samples=None):
     """The status "MISMATCH: ..." naming the worst entry with both values, and, for a vector
     that is the expected times one factor ``r`` (``|o - r e| <= tol`` everywhere), that
-    factor: a mean where a sum is due gives exactly ``1/n``, a flipped sign ``-1``."""
+    factor: a mean where the kit sums gives exactly ``1/n`` (players) or ``1/S`` (a PPO
+    minibatch's ``samples``), a flipped sign ``-1``."""
     if o.ndim == 0:
         return f"MISMATCH: yours {float(o):.10g}, expected {float(e):.10g}"
     worst = np.unravel_index(np.argmax(np.abs(o - e)), o.shape)
@@ -116,7 +123,25 @@ def _mismatch(o, e, tol, rtol, n):
     close = lambda a, b: abs(a - b) <= max(10 * rtol, 1e-12) * abs(b)  # noqa: E731
     k = round(1 / r) if r != 0 else 0
     factor = f"1/{k}" if k >= 2 and close(r, 1 / k) else f"{r:.6g}"
-    mean = n and close(r, 1 / n)
-    hint = f" (1/n for n = {n} players): a mean instead of a sum?" if mean else ""
+    mean_n, mean_s = n and close(r, 1 / n), samples and close(r, 1 / samples)
+    hint = f" (1/n for n = {n} players): a mean where the kit sums?" if mean_n else ""
+    hint = f" (1/S for S = {samples} samples): a mean where the kit sums?" if mean_s else hint
     hint = ": a flipped sign?" if close(r, -1.0) else hint
     return f"{text}; every entry is {factor} x the expected{hint}"
+
+
+def float32_hint(reports, rtol):
+    """A line saying the failures look like float32 arithmetic, or None: at the float64
+    tolerance, every failing value has an error within ``FLOAT32_BAND`` (and would pass
+    ``RTOL_FLOAT32``), and no sign or shape is wrong."""
+    failing = [row for r in reports for row in r.rows if row[1] != "ok"]
+    if rtol >= FLOAT32_BAND[1] or not failing or any(row[2] is None for row in failing):
+        return None
+    worst = max(row[2] for row in failing)
+    if not all(FLOAT32_BAND[0] <= row[2] < FLOAT32_BAND[1] for row in failing):
+        return None
+    return (f"every failure has an error between {FLOAT32_BAND[0]:g} and {FLOAT32_BAND[1]:g} "
+            f"(worst {worst:.2e}), as float32 arithmetic gives (float64 reaches ~1e-15): if "
+            "you compute in float32 on purpose, check with --float32; if not, look for a "
+            "float32 step (JAX without jax_enable_x64, torch.tensor's float32 default, a "
+            "float32 buffer or solver)")  # fmt: skip

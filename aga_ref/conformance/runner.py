@@ -32,7 +32,7 @@ from aga_ref.conformance.formulas import (
     game_losses,
     ppo_losses,
 )
-from aga_ref.conformance.verify import render
+from aga_ref.conformance.report import render
 
 KITS = {"games": games, "ppo": ppo, "dynamics": dynamics}
 
@@ -91,8 +91,8 @@ def run(cases_of, quantities, kits, to_numpy, float32, require_all=False, out=No
         problems.append(f"float32 values where float64 was asked for ({', '.join(sorted(low))}): "
                         "enable float64 (JAX: jax.config.update('jax_enable_x64', True)) or "
                         "check float32 on purpose (float32=True)")  # fmt: skip
-    reports = check_all(outputs, RTOL_FLOAT32 if float32 else RTOL, ATOL)
-    return render(reports, out or sys.stdout, require_all, problems)
+    rtol = RTOL_FLOAT32 if float32 else RTOL
+    return render(check_all(outputs, rtol, ATOL), out or sys.stdout, require_all, problems, rtol)
 
 
 def direction_quantities(direction, sign_rules, lams, to_numpy):

@@ -33,7 +33,7 @@ Your code enters through one of these protocols:
                                                        conformance.dynamics.QUANTITIES
 
 and the checks raise ``AssertionError`` with the kit's report (worst entry, and hints such as
-"a mean instead of a sum?"):
+"a mean where the kit sums?"):
 
     assert_quantities_match(quantities, spec, w)    every quantity returned vs aga-ref
     assert_direction_matches(direction, spec, w)    xi_tilde, rules paper/exact/per_agent,
