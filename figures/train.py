@@ -14,7 +14,8 @@ budget rounds up to whole batches of ``--num-envs * --num-steps`` environment st
 ``--out`` that holds a run is refused unless ``--resume`` (continue it,
 ``figures/train_resume.py``) or ``--overwrite`` (replace it) is given. Every check of the
 command line comes before the first line of output; ``config.json`` records the command
-(or the ``aga-ref sweep`` that launched it) under ``commands``, one per start or resume.
+(or the ``aga-ref sweep`` that launched it) under ``commands``, one per start or resume,
+each with the git commit of the code that ran it (``figures/provenance.py``).
 """
 
 import argparse
@@ -32,6 +33,7 @@ from aga_ref.rl.methods import METHODS
 from aga_ref.rl.optim import OPTIMIZERS
 from aga_ref.rl.progress import TensorBoard, tensorboard_installed
 from figures.arguments import count, description, flag_names, integer, plural
+from figures.provenance import noted
 from figures.threads import add_threads_option, blas_threads
 from figures.train_preset import add_preset_option, apply_preset, preset_meta
 from figures.train_stops import interrupt_outside_training, interrupted, stopping
@@ -207,7 +209,7 @@ def check(parser, args, argv):
     out = args.out or os.path.join("runs", f"{args.env}-{args.method}-s{args.seed}")
     command = "aga-ref train " + shlex.join(argv)
     config, commands, lock = claim(parser, args, given, out, command, config)
-    return config, env, out, [*commands, os.environ.get(SWEEP_COMMAND) or command], lock
+    return config, env, out, [*commands, noted(os.environ.get(SWEEP_COMMAND) or command)], lock
 
 
 def run(args, parser, argv):

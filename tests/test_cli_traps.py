@@ -11,6 +11,7 @@ import pytest
 
 from aga_ref.rl.config import Config
 from figures.cli import main
+from figures.provenance import code_version
 
 TINY = ["--env", "harvest", "--num-envs", "2", "--num-steps", "8", "--num-minibatches", "2",
         "--hidden", "8", "--max-steps", "12", "--num-agents", "3", "--no-plot"]  # fmt: skip
@@ -62,7 +63,7 @@ def test_a_sweep_run_records_the_sweep_command(tmp_path, capsys):
             "--env-steps", "16", "--jobs", "1", "--out", str(tmp_path)]  # fmt: skip
     assert main(argv) == 0
     with open(tmp_path / "harvest-simul-ind-s0" / "config.json") as f:
-        assert json.load(f)["commands"] == ["aga-ref " + " ".join(argv)]
+        assert json.load(f)["commands"] == [f"aga-ref {' '.join(argv)}  # {code_version()}"]
     assert main(argv) == 0  # the same command again: nothing to do
     assert "1 run, 1 already done" in capsys.readouterr().out
 
