@@ -1,34 +1,55 @@
-"""``aga-ref plot --diagnostics DIR...``: the learner's instruments (``aga_ref.rl.instruments``)
-against environment steps, one colour per method (with its lam and ablations), mean over the
-seeds given, smoothed over a few updates. Writes ``<game>_diagnostics.png`` and
-``<game>_diagnostics.md`` (each group's instruments over the first and the last updates).
+"""``aga-ref plot --diagnostics DIR...``: the learner's instruments
+(``aga_ref.rl.instruments``) against environment steps: a few panels (``--columns``, default
+``COLUMNS``), the groups chosen (``--methods``, default all), each run smoothed over a few
+updates, then drawn as every curve of ``aga-ref plot`` is (``figures.curve_panels``: a mean
+and band from 3 seeds on, thin single runs below; ``figures.method_styles``: one look per
+method). Every instrument of every layer goes to the table ``<game>_diagnostics.md`` /
+``.csv`` (``figures.diagnostics_table``), which reads better than a panel per instrument.
 
-    aga-ref plot --diagnostics runs/mechanism/harvest-* --out plots
+    aga-ref plot --diagnostics runs/mechanism/*/ --methods "aga lam=100" simul-ind --out plots
 """
 
 import os
 
 import numpy as np
 
-from figures.output import colours as palette
-from figures.output import plt, save_figure, save_table
+from figures.curve_panels import (
+    aligned,
+    chosen,
+    draw_group,
+    fit_ylim,
+    line_width,
+    seeds_label,
+    step_axis,
+)
+from figures.diagnostics_table import write_table
+from figures.method_styles import style
+from figures.output import plt, save_figure
 from figures.train_runs import GAME_NAMES, grouped, read_run
 
 SMOOTH = 5  # updates in the moving average of every curve
-LAYER_STYLES = ("-", "--", ":")  # layer 1 (input), 2, 3 (output)
-PANELS = (  # (title, columns, log scale)
-    ("policy entropy (max ln 8 = 2.079)", ["entropy"], False),
-    ("approx. KL between rollout and updated policy", ["approx_kl"], True),
-    ("share of coordinates where |lam * product| > rest", ["hvp_dominated_share"], False),
-    ("cos(xi, xi_c) solid, cos(xi + product, xi_c) dashed", ["cos_xi_xic", "cos_adj_xic"], False),
-    ("||xi|| per layer (1 solid, 2 dashed, 3 dotted)", ["xi_norm_l{k}"], True),
-    ("||xi_c|| per layer", ["xic_norm_l{k}"], True),
-    ("||product|| per layer (H_c^T xi_c or H^T xi)", ["hvp_norm_l{k}"], True),
-    ("mean |parameter change| per update, per layer", ["step_l{k}"], True),
-    ("cos(-step, xi) per layer", ["cos_step_xi_l{k}"], False),
-    ("cos(-step, product) per layer: 1 = the step descends Ham", ["cos_step_hvp_l{k}"], False),
-    ("share of minibatch steps with lam < 0 (AgA's sign)", ["sign_negative"], False),
-)
+COLUMNS = ("entropy", "hvp_dominated_share", "step_l2", "cos_step_hvp_l2")  # the default panels
+TITLES = {  # {k}: the layer, 1 the input layer
+    "entropy": "policy entropy (max ln 8 = 2.079)",
+    "approx_kl": "approx. KL between rollout and updated policy",
+    "hvp_dominated_share": "share of coordinates where |lam * product| > rest",
+    "cos_xi_xic": "cos(xi, xi_c)", "cos_adj_xic": "cos(xi + product, xi_c)",
+    "sign_negative": "share of minibatch steps with lam < 0 (AgA's sign)",
+    "xi_norm": "||xi||, layer {k}", "xic_norm": "||xi_c||, layer {k}",
+    "hvp_norm": "||product||, layer {k} (H_c^T xi_c or H^T xi)",
+    "step": "mean |parameter change| per update, layer {k}",
+    "cos_step_xi": "cos(-step, xi), layer {k}",
+    "cos_step_hvp": "cos(-step, product), layer {k}: 1 = descends Ham",
+}  # fmt: skip
+LOG = ("approx_kl", "xi_norm", "xic_norm", "hvp_norm", "step")  # spans of decades
+
+
+def title_of(column):
+    """(panel title, log scale) of a progress column."""
+    name, _, layer = column.rpartition("_l")
+    if not (name in TITLES and layer.isdigit()):
+        name, layer = column, ""
+    return TITLES.get(name, column).format(k=layer), name in LOG
 
 
 def load_rows(folder):
@@ -50,87 +71,69 @@ def _smooth(v):
     return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def _stack(runs, col, n):
-    """(runs with the column, n) values, NaN where blank; None if no run has any."""
-    values = [c[col][:n] for c in runs if col in c and not np.all(np.isnan(c[col]))]
-    return np.array(values) if values else None
+def _smoothed(runs, column):
+    """Each run's ``column`` smoothed, with the env_steps of its windows' last updates."""
+    out = []
+    for c in runs:
+        if column in c and not np.all(np.isnan(c[column])):
+            y = _smooth(c[column])
+            out.append({"env_steps": c["env_steps"][len(c[column]) - len(y) :], column: y})
+    return out
 
 
-def _columns(pattern):
-    return [pattern.format(k=k) for k in (1, 2, 3)] if "{k}" in pattern else [pattern]
+def _figure(game, groups, columns):
+    names = sorted(groups)
+    looks = {n: style(groups[n][0][0]) for n in names}
+    last = max(c["env_steps"][-1] for runs in groups.values() for _, c in runs)
+    ncols = min(len(columns), 2 if len(columns) == 4 else 3)
+    nrows = -(-len(columns) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.4 * nrows + 0.9),
+                             squeeze=False, layout="constrained")  # fmt: skip
+    axes = axes.ravel()
+    for ax, column in zip(axes, columns):
+        title, log = title_of(column)
+        ax.set_yscale("log" if log else "linear")
+        lines = []
+        for name in names:
+            runs = _smoothed([c for _, c in groups[name]], column)
+            if runs:
+                steps, values = aligned(runs, column)
+                lines += [(steps, y) for y in draw_group(ax, steps, values, looks[name], column)]
+        cut = fit_ylim(ax, lines, column, log)
+        ax.set_title(title + ("\n(y fitted to the last 3/4 of the steps)" if cut else ""),
+                     fontsize=10)  # fmt: skip
+        step_axis(ax, game, last)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(columns) :]:
+        ax.axis("off")
+    handles = [plt.Line2D([], [], lw=line_width(len(groups[n]), 2.2), color=looks[n]["color"],
+                          ls=looks[n]["ls"],
+                          marker=looks[n]["marker"]) for n in names]  # fmt: skip
+    fig.legend(handles, [seeds_label(n, len(groups[n])) for n in names], frameon=False,
+               loc="outside lower center", ncol=min(len(names), 3), fontsize=10)  # fmt: skip
+    fig.suptitle(f"{GAME_NAMES.get(game, game)}: instruments of the actors' update, each run "
+                 f"smoothed over {SMOOTH} updates; product: H_c^T xi_c (AgA) or H^T xi (CGA)",
+                 fontsize=11)  # fmt: skip
+    return fig
 
 
-def plot_diagnostics(folders, out):
-    """Write each game's diagnostics figure and table; return the paths."""
+def plot_diagnostics(folders, out, methods=None, columns=None):
+    """Write each game's diagnostics figure (``columns``, default ``COLUMNS``; the groups
+    ``methods``, default all) and its table of every instrument; return the paths."""
     os.makedirs(out, exist_ok=True)
-    groups = grouped([(*load_rows(folder), folder) for folder in folders])
+    runs = [(*load_rows(folder), folder) for folder in folders]
+    config_of = {id(c): config for config, c, _ in runs}
+    groups = grouped(runs)
+    names = chosen(sorted({n for _, n in groups}), methods, "--methods")
+    logged = sorted({k for _, c, _ in runs for k in c if not np.all(np.isnan(c[k]))})
+    columns = chosen(logged, columns, "--columns") if columns else [
+        c for c in COLUMNS if c in logged]  # fmt: skip
     paths = []
     for game in sorted({g for g, _ in groups}):
-        names = sorted(n for g, n in groups if g == game)
-        colours = dict(zip(names, palette(len(names))))
-        fig, axes = plt.subplots(3, 4, figsize=(22, 13), layout="constrained")
-        axes = axes.ravel()
-        for ax, (title, patterns, log) in zip(axes, PANELS):
-            for name in names:
-                runs = groups[(game, name)]
-                n = min(len(c["env_steps"]) for c in runs)
-                steps = runs[0]["env_steps"][:n]
-                cols = [c for p in patterns for c in _columns(p)]
-                for j, col in enumerate(cols):
-                    values = _stack(runs, col, n)
-                    if values is None:
-                        continue
-                    mean = np.nanmean(values, axis=0)
-                    y = _smooth(mean)
-                    ax.plot(steps[len(steps) - len(y):], y, LAYER_STYLES[j % 3],
-                            color=colours[name], lw=1.6)  # fmt: skip
-            ax.set_title(title, fontsize=11)
-            ax.set_xlabel("environment steps")
-            ax.set_yscale("log" if log else "linear")
-            ax.grid(alpha=0.3)
-        for ax in axes[len(PANELS) :]:
-            ax.axis("off")
-        seeds = {n: len(groups[(game, n)]) for n in names}
-        handles = [plt.Line2D([], [], color=colours[n], lw=2) for n in names]
-        handles += [plt.Line2D([], [], color="grey", ls=s, lw=1.6) for s in LAYER_STYLES]
-        fig.legend(  # below the panels: a legend alone in a spare panel reads as a lost plot
-            handles,
-            [f"{n} ({seeds[n]} seed{'s' * (seeds[n] > 1)})" for n in names]
-            + [f"layer {k} (per-layer panels)" for k in (1, 2, 3)],
-            loc="outside lower center", ncol=4, fontsize=11, frameon=False,
-        )  # fmt: skip
-        runs_drawn = "mean over seeds" if max(seeds.values()) > 1 else "one run (seed) each"
-        fig.suptitle(f"{GAME_NAMES.get(game, game)}: instruments of the actors' update, "
-                     f"{runs_drawn}, moving "
-                     f"average over {SMOOTH} updates; product: H_c^T xi_c (AgA) or H^T xi "
-                     "(CGA); Ham = 1/2 ||xi_c||^2 (AgA) or 1/2 ||xi||^2 (CGA)",
-                     fontsize=13)  # fmt: skip
-        paths.append(save_figure(fig, out, f"{game}_diagnostics"))
-        paths.append(_table(out, game, {n: groups[(game, n)] for n in names}))
+        mine = {n: [(config_of[id(c)], c) for c in r]
+                for (g, n), r in groups.items() if g == game and n in names}  # fmt: skip
+        if not mine:
+            continue
+        paths.append(save_figure(_figure(game, mine, columns), out, f"{game}_diagnostics"))
+        paths += write_table(out, game, {n: [c for _, c in r] for n, r in mine.items()})
     return paths
-
-
-TABLE = ("entropy", "approx_kl", "sign_negative", "hvp_dominated_share", "cos_xi_xic",
-         "xic_norm_l1", "xic_norm_l3", "hvp_norm_l1", "step_l1", "step_l3", "cos_step_xi_l1",
-         "cos_step_hvp_l1")  # fmt: skip
-
-
-def _table(out, game, groups, first=10):
-    """Each instrument's mean over the first ``first`` and the last ``first`` updates of
-    every run, then the mean over seeds: "first -> last"."""
-    rows = []
-    for name, runs in sorted(groups.items()):
-        cells = []
-        for key in TABLE:
-            have = [c[key] for c in runs if key in c and not np.all(np.isnan(c[key]))]
-            if not have:
-                cells.append("-")
-                continue
-            a = np.mean([np.nanmean(v[:first]) for v in have])
-            b = np.mean([np.nanmean(v[-first:]) for v in have])
-            cells.append(f"{a:.3g} -> {b:.3g}")
-        rows.append([name, len(runs), *cells])
-    title = (f"{game}: instruments, mean over the first {first} -> the last {first} updates "
-             "of each run, then over seeds")  # fmt: skip
-    save_table(out, f"{game}_diagnostics", ["method", "seeds", *TABLE], rows, title)
-    return os.path.join(out, f"{game}_diagnostics.md")

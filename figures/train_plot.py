@@ -1,119 +1,153 @@
-"""``aga-ref plot DIR...``: learning curves (mean and 95% band over seeds), a final-outcome
-table (Markdown and CSV) and a GIF of a trained policy's episode, from ``aga-ref train``
-folders. Runs are grouped by game and by method (with its lam); runs of a method whose
-other settings differ (``--max-steps``, say) are separate groups, named in the legend.
+"""``aga-ref plot DIR...``: learning curves, a final-outcome table (Markdown and CSV) and a
+GIF of a trained policy's episode, from ``aga-ref train`` folders. Runs are grouped by game
+and by method (with its lam); runs of a method whose other settings differ (``--max-steps``,
+say) are separate groups, named in the legend. Each curve follows ``figures.curve_panels``
+(a mean and a 95% band from 3 seeds on, thin single runs below; the y-range from the lines;
+the paper's budget) and ``figures.method_styles`` (one look per method in every figure).
 
     aga-ref plot runs/harvest-aga-s0 runs/harvest-aga-s1 runs/harvest-simul-ind-s0 --out plots
 """
 
-import json
 import os
 
 import numpy as np
 
 from aga_ref.metrics import mean_ci
 from figures.arguments import description, out_folder, refuse_unused
-from figures.output import colours, plt, save_figure, save_table
+from figures.curve_panels import (
+    MIN_BAND_SEEDS,
+    aligned,
+    budget_note,
+    chosen,
+    draw_group,
+    fit_ylim,
+    line_width,
+    seeds_label,
+    step_axis,
+)
+from figures.episode_gif import episode_gif
+from figures.method_styles import style
+from figures.output import plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
 from figures.run_commands import plot_command, summary
 from figures.train_runs import GAME_NAMES, MMM2_TYPES, grouped, load_run, read_run
 
-PANELS = [("social_welfare", "collective return per episode"), ("equality", "equality (1 - Gini)"),
-          ("sustainability", "sustainability (mean time step of a reward)"),
-          ("beam_hits", "beam hits per episode"), ("apples_eaten", "apples eaten per episode"),
-          ("waste_density", "waste density (Cleanup)"), ("battle_won", "win rate (MMM2)"),
-          ("agent_damage", "HP dealt to enemies per episode"),
-          ("agent_healing", "HP healed by the Medivac per episode")]  # fmt: skip
+PANELS = {"social_welfare": "collective return per episode", "equality": "equality (1 - Gini)",
+          "sustainability": "sustainability (mean time step of a reward)",
+          "beam_hits": "beam hits per episode", "apples_eaten": "apples eaten per episode",
+          "waste_density": "waste density (Cleanup)", "battle_won": "win rate (battles won)",
+          "dead_allies": "allied units dead at the episode's end (of 10)",
+          "agent_damage": "HP dealt to enemies per episode",
+          "agent_healing": "HP healed by the Medivac per episode"}  # fmt: skip
+# a battle's panels, drawn even where a run has all zeros (no battle won is an outcome);
+# sustainability, the mean time step of a reward, says nothing about a battle
+GAME_PANELS = {"mmm2": ("social_welfare", "equality", "battle_won", "dead_allies",
+                        "agent_damage", "agent_healing")}  # fmt: skip
 FINAL_ROWS = 3  # the outcome of a run: the mean over its last rows with finished episodes
 FEW_POINTS = 20  # a curve of this many points or fewer gets markers: one point draws no line
 
 
 def curves_title(game, seeds):
     """The curves' title: what a line and the shading are, for the seed counts ``seeds``
-    of the methods drawn (one run is one seed's curve, with no interval)."""
+    of the methods drawn (a band needs ``MIN_BAND_SEEDS`` runs; fewer are drawn one by one)."""
     seeds, name = sorted(seeds), GAME_NAMES.get(game, game)
     if seeds[-1] == 1:
         return f"{name}: one run (seed) per method; no interval"
-    shading = "shaded: 95% t interval over seeds"
-    if seeds[0] == 1:
-        shading += " for methods with 2 or more (the legend counts them)"
-    count = f"{seeds[0]} seeds" if seeds[0] == seeds[-1] else "seeds"
-    return f"{name}: mean over {count}; {shading}"
+    if seeds[-1] < MIN_BAND_SEEDS:
+        return f"{name}: each seed's run, thin; no interval from fewer than {MIN_BAND_SEEDS} seeds"
+    if seeds[0] >= MIN_BAND_SEEDS:
+        count = f"{seeds[0]} seeds" if seeds[0] == seeds[-1] else "seeds"
+        return f"{name}: mean over {count}; shaded: 95% t interval over seeds"
+    return (f"{name}: mean and shaded 95% t interval for methods with {MIN_BAND_SEEDS} seeds "
+            "or more; thin lines: each run of the others")  # fmt: skip
 
 
-def _band(runs, key):
-    """Common env_steps, mean and 95% half-width over runs (0 with a single run)."""
-    steps = sorted(set.intersection(*(set(c["env_steps"]) for c in runs)))
-    values = np.array([[c[key][list(c["env_steps"]).index(s)] for s in steps] for c in runs])
-    mean = np.nanmean(values, axis=0)
-    if len(runs) < 2:
-        return np.array(steps), mean, np.zeros_like(mean)
-    half = np.array([mean_ci(v)[1] if np.all(np.isfinite(v)) else np.nan for v in values.T])
-    return np.array(steps), mean, half
+def _panel_keys(game, runs, columns):
+    """The panels of ``game``'s figure: ``columns`` if given, else its game's set, else those
+    of ``PANELS`` that some run logged with a value other than 0."""
+    logged = {k for c in runs for k in c if np.any(np.isfinite(c[k]))}
+    if columns:
+        return chosen(sorted(logged & set(PANELS)), columns, "--columns")
+    if game in GAME_PANELS:
+        return [k for k in GAME_PANELS[game] if k in logged]
+    return [k for k in PANELS if any(k in c and np.any(c[k][np.isfinite(c[k])] != 0)
+                                     for c in runs)]  # fmt: skip
 
 
-def plot(folders, out, gif=True, gif_from=None, command=None, log=print):
+def _figure(game, groups, looks, keys):
+    """One game's curves: a panel per key, a group per line (or thin lines), the legend below."""
+    names = sorted(groups)
+    width = {n: 2.6 - 1.0 * k / max(len(names) - 1, 1) for k, n in enumerate(names)}
+    last = max(c["env_steps"][-1] for runs in groups.values() for c in runs)
+    ncols = min(len(keys), 3)
+    fig, axes = plt.subplots(-(-len(keys) // ncols), ncols, squeeze=False, layout="constrained",
+                             figsize=(4.4 * ncols, 3.4 * -(-len(keys) // ncols) + 0.9))  # fmt: skip
+    axes = axes.ravel()
+    for ax, key in zip(axes, keys):
+        lines = []
+        for name in names:
+            runs = [c for c in groups[name] if key in c]
+            if runs:  # earlier names drawn wider, so that coinciding curves both show
+                steps, values = aligned(runs, key)
+                few = "o" if len(steps) <= FEW_POINTS else None
+                drawn = draw_group(ax, steps, values, looks[name], key, width[name], few)
+                lines += [(steps, y) for y in drawn]
+        cut = fit_ylim(ax, lines, key)
+        ax.set_title(PANELS[key] + ("\n(y fitted to the last 3/4 of the steps)" if cut else ""),
+                     fontsize=10)  # fmt: skip
+        step_axis(ax, game, last)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(keys) :]:
+        ax.axis("off")
+    seeds = {n: len(groups[n]) for n in names}
+    handles = [plt.Line2D([], [], color=looks[n]["color"], ls=looks[n]["ls"],
+                          marker=looks[n]["marker"], lw=line_width(seeds[n], width[n]))
+               for n in names]  # fmt: skip
+    # below the panels, not in a spare one: a legend alone in an empty panel reads as a
+    # missing plot
+    fig.legend(handles, [seeds_label(n, seeds[n]) for n in names], loc="outside lower center",
+               ncol=min(len(names), 3), fontsize=10, frameon=False)  # fmt: skip
+    note = budget_note(game, last)
+    fig.suptitle(curves_title(game, seeds.values()) + (f"\n{note}" if note else ""), fontsize=11)
+    return fig
+
+
+def plot(folders, out, gif=True, gif_from=None, command=None, log=print, methods=None,
+         columns=None):  # fmt: skip
     """Write curves, the outcome table and (if ``gif``) an episode GIF of the run in
     ``gif_from`` (default: the first folder), and ``summary.md`` naming the commands that
     made them (``command``: the plot's own, if not the runs'); return the paths. Runs with
-    no finished episode yet have no curve: ``log`` says so."""
+    no finished episode yet have no curve: ``log`` says so. ``methods``: the groups to draw
+    (legend names; default all); ``columns``: the panels (``PANELS`` keys; default the
+    game's)."""
     os.makedirs(out, exist_ok=True)
     runs, configs, waiting = [], [], []
     for folder in folders:
-        config, columns = load_run(folder)
+        config, columns_of_run = load_run(folder)
         configs.append(config)
-        if len(columns.get("env_steps", [])):
-            columns["budget"] = config["env_steps"]
-            runs.append((config, columns, folder))
+        if len(columns_of_run.get("env_steps", [])):
+            columns_of_run["budget"] = config["env_steps"]
+            runs.append((config, columns_of_run, folder))
         else:
             waiting.append(folder)
     if waiting:
         log(f"note: no episode has finished yet in {', '.join(waiting)}: no curve or outcome "
             f"for {'it' if len(waiting) == 1 else 'them'} (episodes end every --max-steps "
             f"steps, 1000 by default)")  # fmt: skip
+    config_of = {id(c): config for config, c, _ in runs}
     groups = grouped(runs)  # (game, label) -> runs
+    names = chosen(sorted({n for _, n in groups}), methods, "--methods")
     paths = []
     for game in sorted({g for g, _ in groups}):
-        keys = [(k, t) for k, t in PANELS
-                if any(k in c and np.any(np.isfinite(c[k])) and np.any(c[k] != 0)
-                       for (g, _), runs in groups.items() if g == game for c in runs)]  # fmt: skip
-        names = sorted(n for g, n in groups if g == game)
-        # distinct colours, AgA dashed; earlier lines drawn wider so coinciding curves show
-        style = {n: (c, "--" if n.startswith("aga") else "-")
-                 for n, c in zip(names, colours(len(names)))}  # fmt: skip
-        width = {n: 3.2 - 2.0 * k / max(len(names) - 1, 1) for k, n in enumerate(names)}
-        rows = -(-len(keys) // 3)
-        fig, axes = plt.subplots(rows, 3, figsize=(15, 4.25 * rows), layout="constrained")
-        axes = axes.ravel()
-        for ax, (key, title) in zip(axes, keys):
-            for name in names:
-                runs = groups[(game, name)]
-                if key not in runs[0]:
-                    continue
-                steps, mean, half = _band(runs, key)
-                colour, dash = style[name]
-                ax.plot(steps, mean, dash, color=colour, lw=width[name], ms=5,
-                        marker="o" if len(steps) <= FEW_POINTS else None)  # fmt: skip
-                low, high = mean - half, mean + half
-                if key == "equality":  # 1 - Gini lies in [0, 1]; so does its interval
-                    low, high = np.clip(low, 0, 1), np.clip(high, 0, 1)
-                if len(runs) > 1:
-                    ax.fill_between(steps, low, high, color=colour, alpha=0.15)
-            ax.set_title(title, fontsize=11)
-            ax.set_xlabel("environment steps")
-            ax.grid(alpha=0.3)
-        for ax in axes[len(keys) :]:
-            ax.axis("off")
-        handles = [plt.Line2D([], [], color=c, ls=d, lw=width[n]) for n, (c, d) in style.items()]
-        seeds = {n: len(groups[(game, n)]) for n in names}
-        # below the panels, not in a spare one: a legend alone in an empty panel reads as a
-        # missing plot
-        fig.legend(handles, [f"{n} ({seeds[n]} seed{'s' * (seeds[n] > 1)})" for n in names],
-                   loc="outside lower center", ncol=min(len(names), 3), fontsize=10,
-                   frameon=False)  # fmt: skip
-        fig.suptitle(curves_title(game, seeds.values()))
-        paths.append(save_figure(fig, out, f"{game}_curves"))
-        paths += _table(out, game, {n: r for (g, n), r in groups.items() if g == game})
+        mine = {n: r for (g, n), r in groups.items() if g == game and n in names}
+        if not mine:
+            continue
+        looks = {n: style(config_of[id(r[0])]) for n, r in mine.items()}
+        keys = _panel_keys(game, [c for r in mine.values() for c in r], columns)
+        if keys:  # a run with no outcome column has its table, below, and no figure
+            figure = _figure(game, mine, looks, keys)
+            paths.append(save_figure(figure, out, f"{game}_curves"))
+        paths += _table(out, game, mine)
     if gif and folders:
         paths.append(episode_gif(gif_from or folders[0], os.path.join(out, "episode.gif")))
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
@@ -123,8 +157,10 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print):
 
 
 def _final(runs, key):
-    """Mean of each run's last rows, then mean +- 95% half-width over runs."""
-    finals = [np.nanmean(c[key][-FINAL_ROWS:]) for c in runs if key in c]
+    """Mean of each run's last rows, then mean +- 95% half-width over runs; a run whose last
+    rows are all blank (no agent rewarded: no sustainability) is left out."""
+    ends = [c[key][-FINAL_ROWS:] for c in runs if key in c]
+    finals = [np.mean(v[np.isfinite(v)]) for v in ends if np.any(np.isfinite(v))]
     if len(finals) < 2:
         return f"{finals[0]:.3f}" if finals else "-"
     mean, half = mean_ci(np.array(finals))
@@ -136,8 +172,10 @@ def _table(out, game, groups):
             "beam_hits", "apples_eaten", "cells_cleaned", "waste_density", "battle_won",
             "dead_allies", "dead_enemies", "agent_damage", "agent_healing",
             *MMM2_TYPES]  # fmt: skip
-    keys = [k for k in keys if any(k in c and np.any(np.isfinite(c[k]) & (c[k] != 0))
-                                   for runs in groups.values() for c in runs)]  # fmt: skip
+    shown = GAME_PANELS.get(game, ())  # no battle won is an outcome, as in the figure
+    keys = [k for k in keys
+            if any(k in c and np.any(np.isfinite(c[k]) & ((c[k] != 0) | (k in shown)))
+                   for runs in groups.values() for c in runs)]  # fmt: skip
     rows = [[name, len(runs), max(c["budget"] for c in runs)]
             + [_final(runs, k) for k in keys] for name, runs in sorted(groups.items())]  # fmt: skip
     title = (
@@ -146,43 +184,6 @@ def _table(out, game, groups):
     )
     save_table(out, f"{game}_outcomes", ["method", "seeds", "env-steps budget"] + keys, rows, title)
     return [os.path.join(out, f"{game}_outcomes.md")]
-
-
-def episode_gif(folder, path, num_steps=100):
-    """Play the run's trained actors for ``num_steps`` in one environment and save a GIF."""
-    from aga_ref.rl.checkpoint import load_checkpoint_arrays
-    from aga_ref.rl.layers import arch_of
-    from aga_ref.rl.policy import sample_actions, unflatten
-    from aga_ref.rl.rollout import as_inputs
-    from games.gridworld import make_env
-    from games.gridworld.video import save_episode
-
-    with open(os.path.join(folder, "config.json")) as f:
-        config = json.load(f)
-    theta, shapes = load_checkpoint_arrays(os.path.join(folder, "checkpoint.npz"))
-    if config["env"] == "mmm2":
-        from games.smac import make_env as make_battles
-        from games.smac.render import save_battle
-
-        rng = np.random.default_rng(0)
-
-        def policy(obs, avail):  # the trained actors, sampling as in training
-            a, _ = sample_actions(unflatten(theta, shapes), as_inputs(obs),
-                                  np.asarray(avail).transpose(1, 0, 2), rng,
-                                  arch_of(shapes))  # fmt: skip
-            return a.T
-
-        return save_battle(make_battles("mmm2", seed=0), path, policy, num_steps=num_steps)
-    env = make_env(config["env"], num_envs=1, num_agents=config["num_agents"], seed=0,
-                   max_steps=config["max_steps"], record_episodes=False)  # fmt: skip
-    rng, actions = np.random.default_rng(0), []
-    obs, _ = env.reset(seed=0)
-    for _ in range(num_steps):
-        a, _ = sample_actions(unflatten(theta, shapes), as_inputs(obs), None, rng,
-                              arch_of(shapes))  # (N, 1)  # fmt: skip
-        actions.append(a.T)
-        obs = env.step(a.T)[0]
-    return save_episode(env, path, num_steps=num_steps, actions=np.array(actions), seed=0)
 
 
 def make_parser():
@@ -206,6 +207,12 @@ def make_parser():
     parser.add_argument("--section", default="learning",
                         help="with --update-readme: the section's marker name (default: "
                         "learning)")  # fmt: skip
+    parser.add_argument("--methods", nargs="+", metavar="NAME",
+                        help="draw only these groups, named as in the legend ('aga lam=100', "
+                        "'simul-ind'); default: all")  # fmt: skip
+    parser.add_argument("--columns", nargs="+", metavar="COLUMN",
+                        help="the panels: progress.csv columns (default: the game's outcomes; "
+                        "with --diagnostics, a few instruments)")  # fmt: skip
     return parser
 
 
@@ -224,6 +231,8 @@ def main(argv=None):
         ("update_readme", not args.gif_only and not args.diagnostics,
          "with --gif-only or --diagnostics"),
         ("gif_only", not args.diagnostics, "with --diagnostics"),
+        ("methods", not args.gif_only, "with --gif-only"),
+        ("columns", not args.gif_only, "with --gif-only"),
     ])  # fmt: skip
     markers = (f"<!-- {args.section}:start -->", f"<!-- {args.section}:end -->")
     out = args.out or args.folders[0]
@@ -239,7 +248,7 @@ def main(argv=None):
         from figures.diagnostics_plot import plot_diagnostics
 
         try:
-            paths = plot_diagnostics(args.folders, out)
+            paths = plot_diagnostics(args.folders, out, args.methods, args.columns)
         except (ValueError, OSError) as error:
             parser.error(str(error))
         for path in paths:
@@ -252,7 +261,7 @@ def main(argv=None):
     command = plot_command(argv)
     try:
         paths = plot(args.folders, out, gif=not args.no_gif, gif_from=args.gif_from,
-                     command=command)  # fmt: skip
+                     command=command, methods=args.methods, columns=args.columns)  # fmt: skip
     except (ValueError, OSError) as error:
         parser.error(str(error))
     for path in paths:

@@ -54,7 +54,7 @@ def test_runs_differing_in_max_steps_are_separate_groups_named_in_the_legend(
     assert table["aga lam=0.1 (max_steps=200)"][3] == "2.000"
     assert table["aga lam=0.1 (max_steps=1000)"][3].startswith("17.000 +- ")
     legend = [t.get_text() for t in figures_drawn[0].legends[0].get_texts()]
-    assert legend == ["aga lam=0.1 (max_steps=1000) (2 seeds)",
+    assert legend == ["aga lam=0.1 (max_steps=1000) (2 seeds, single runs)",
                       "aga lam=0.1 (max_steps=200) (1 seed)"]  # fmt: skip
 
 
