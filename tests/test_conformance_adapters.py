@@ -20,9 +20,11 @@ SNIPPETS = re.findall(r"^```py\n(.*?)^```", open(PAGE, encoding="utf-8").read(),
 KITS = ("games", "ppo", "dynamics")
 
 
-def snippet(framework):
-    """The block of docs/verify.md ("In ten lines") that imports this framework's adapter."""
-    [code] = [s for s in SNIPPETS if f"from aga_ref.conformance import {framework} as" in s]
+def snippet(framework, function="def aga("):
+    """The block of docs/verify.md that imports this framework's adapter and defines
+    ``function`` ("In ten lines": ``aga``; "A direction from an optimiser")."""
+    adapter = f"from aga_ref.conformance import {framework} as"
+    [code] = [s for s in SNIPPETS if adapter in s and function in s]
     return code
 
 
@@ -84,6 +86,16 @@ def test_the_torch_ten_lines_pass_and_a_planted_bug_fails(capsys):
         run(planted)
     out = capsys.readouterr().out
     assert "ppo/1  xi_tilde[sign_rule=paper,lam=0.1]: MISMATCH" in out
+
+
+def test_the_direction_taken_from_an_optimiser_step_passes(capsys):
+    """docs/verify.md, "A direction from an optimiser": the parameter change over lr."""
+    pytest.importorskip("torch")
+    code = snippet("torch", "def direction_from_step(")
+    run(code)
+    assert "RESULT: PASS (43 cases checked)" in capsys.readouterr().out
+    with pytest.raises(AssertionError):  # the change without the minus sign: caught
+        run(code.replace("(b - p.detach())", "(p.detach() - b)"))
 
 
 def test_the_torch_actors_hold_the_case_weights():
