@@ -3,12 +3,12 @@ curve figure of ``aga-ref plot`` follows (issue 27, item 6), in one place.
 
 - A group of ``MIN_BAND_SEEDS`` (3) runs or more: its mean and a 95% t band over seeds,
   the band clipped to the quantity's valid range (``BOUNDS``: equality in [0, 1], counts at
-  least 0...). Two seeds give an interval four times wider than three do (t 12.7 against
-  4.3) and no view of the spread: such groups are drawn as thin single runs instead.
+  least 0...). For the same spread two seeds give an interval 3.6 times as wide as three
+  (t 12.7 against 4.3, over sqrt 2 and sqrt 3): such groups are drawn as thin single runs.
 - The y-range comes from the lines drawn (means or single runs), never from a band. Where
-  the first quarter of the steps spans more than ``CUT_RATIO`` times the rest (the early
-  transient of a return from -4,000 to +100, say), the range fits the last three quarters
-  and the panel says that the start leaves the frame.
+  the lines span more than ``CUT_RATIO`` times what they span over the last three quarters
+  of the steps (the early transient of a return from -4,000 to +100, say), the range fits
+  those three quarters and the panel says that the start leaves the frame.
 - Env-step axes read 300k, 5M; games with a stated paper budget (``PAPER_BUDGET``) get the
   share of it shown, and a line at it where the axis reaches half of it.
 """
@@ -61,6 +61,18 @@ def chosen(available, wanted, flag):
         raise ValueError(f"{flag}: {', '.join(map(repr, unknown))} not among the runs' "
                          f"{', '.join(map(repr, sorted(available)))}")  # fmt: skip
     return list(available) if wanted is None else list(dict.fromkeys(wanted))
+
+
+def game_groups(groups, config_of, game, names):
+    """``game``'s groups among ``names``, {name: runs}, in the figures' order: by method,
+    then lam (0.1, 1, 3, 10, not as text), then name. ``config_of``: id(columns) -> config."""
+    mine = [(n, runs) for (g, n), runs in groups.items() if g == game and n in names]
+    config = [config_of[id(runs[0])] for _, runs in mine]
+    order = sorted(
+        range(len(mine)),
+        key=lambda i: (config[i]["method"], config[i].get("lam") or 0.0, mine[i][0]),
+    )
+    return {mine[i][0]: mine[i][1] for i in order}
 
 
 def aligned(runs, key):

@@ -18,6 +18,7 @@ from figures.curve_panels import (
     chosen,
     draw_group,
     fit_ylim,
+    game_groups,
     line_width,
     seeds_label,
     step_axis,
@@ -82,7 +83,7 @@ def _smoothed(runs, column):
 
 
 def _figure(game, groups, columns):
-    names = sorted(groups)
+    names = list(groups)
     looks = {n: style(groups[n][0][0]) for n in names}
     last = max(c["env_steps"][-1] for runs in groups.values() for _, c in runs)
     ncols = min(len(columns), 2 if len(columns) == 4 else 3)
@@ -131,7 +132,7 @@ def plot_diagnostics(folders, out, methods=None, columns=None):
     paths = []
     for game in sorted({g for g, _ in groups}):
         mine = {n: [(config_of[id(c)], c) for c in r]
-                for (g, n), r in groups.items() if g == game and n in names}  # fmt: skip
+                for n, r in game_groups(groups, config_of, game, names).items()}  # fmt: skip
         if not mine:
             continue
         paths.append(save_figure(_figure(game, mine, columns), out, f"{game}_diagnostics"))

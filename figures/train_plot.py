@@ -21,6 +21,7 @@ from figures.curve_panels import (
     chosen,
     draw_group,
     fit_ylim,
+    game_groups,
     line_width,
     seeds_label,
     step_axis,
@@ -76,7 +77,7 @@ def _panel_keys(game, runs, columns):
 
 def _figure(game, groups, looks, keys):
     """One game's curves: a panel per key, a group per line (or thin lines), the legend below."""
-    names = sorted(groups)
+    names = list(groups)
     width = {n: 2.6 - 1.0 * k / max(len(names) - 1, 1) for k, n in enumerate(names)}
     last = max(c["env_steps"][-1] for runs in groups.values() for c in runs)
     ncols = min(len(keys), 3)
@@ -139,7 +140,7 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print, methods
     names = chosen(sorted({n for _, n in groups}), methods, "--methods")
     paths = []
     for game in sorted({g for g, _ in groups}):
-        mine = {n: r for (g, n), r in groups.items() if g == game and n in names}
+        mine = game_groups(groups, config_of, game, names)
         if not mine:
             continue
         looks = {n: style(config_of[id(r[0])]) for n, r in mine.items()}
@@ -177,7 +178,7 @@ def _table(out, game, groups):
             if any(k in c and np.any(np.isfinite(c[k]) & ((c[k] != 0) | (k in shown)))
                    for runs in groups.values() for c in runs)]  # fmt: skip
     rows = [[name, len(runs), max(c["budget"] for c in runs)]
-            + [_final(runs, k) for k in keys] for name, runs in sorted(groups.items())]  # fmt: skip
+            + [_final(runs, k) for k in keys] for name, runs in groups.items()]  # fmt: skip
     title = (
         f"{game}: outcome of each method, mean of each run's last {FINAL_ROWS} logged "
         "rows, then mean +- 95% t half-width over seeds"

@@ -249,3 +249,15 @@ def test_a_method_or_column_not_in_the_runs_is_refused_naming_the_flag(
     with pytest.raises(SystemExit):
         main(["plot", folder, "--out", str(tmp_path / "p"), *extra])
     assert message in capsys.readouterr().err
+
+
+def test_the_legend_orders_lam_by_value_not_as_text(tmp_path, drawn):
+    folders = [
+        fake_run(tmp_path / f"l{lam}", 0, outcomes(5), lam=lam) for lam in (100.0, 3.0, 10.0)
+    ]
+    folders.append(fake_run(tmp_path / "ind", 0, outcomes(5), method="simul-ind", lam=None))
+    plot(folders, tmp_path / "p")
+    labels = [t.get_text().split(" (")[0] for t in drawn["harvest_curves"].legends[0].get_texts()]
+    assert labels == ["aga lam=3", "aga lam=10", "aga lam=100", "simul-ind"]
+    rows = list(csv.reader(open(tmp_path / "p" / "harvest_outcomes.csv")))
+    assert [r[0] for r in rows[1:]] == labels  # the table in the same order
