@@ -158,4 +158,5 @@ def budget_note(game, last_step):
     if not budget:
         return ""
     share, paper = 100 * last_step / budget, f"{budget:.0e}".replace("e+0", "e")
-    return f"{STEPS(last_step)} env-steps = {share:.2g}% of the paper's ~{paper}"
+    last = STEPS(float(f"{last_step:.3g}"))  # 303,104 (whole updates) -> 303k
+    return f"{last} env-steps = {share:.2g}% of the paper's ~{paper}"

@@ -174,6 +174,11 @@ def test_the_papers_budget_is_in_the_title_and_marked_once_the_axis_reaches_half
     plot(short, tmp_path / "p")
     fig = drawn["harvest_curves"]
     assert "400 env-steps = 0.002% of the paper's ~2e7" in fig._suptitle.get_text()
+    from figures.curve_panels import budget_note
+
+    # the demo's 74 whole updates of 4,096 env-steps, and the 5M grid
+    assert budget_note("harvest", 303_104) == "303k env-steps = 1.5% of the paper's ~2e7"
+    assert budget_note("cleanup", 5_000_000) == "5M env-steps = 25% of the paper's ~2e7"
     assert not any(line.get_xdata()[0] == 2e7 for ax in fig.axes for line in ax.lines)
     import figures.curve_panels as curve_panels
 
