@@ -30,10 +30,45 @@ NEW_GAMES = {
 }
 
 
+def zero_sum(sizes, **l_1):
+    """A two-player ``"smooth"`` spec with ``l_2 = -l_1`` (code for zero-sum games only, such
+    as CGD's original form, runs these; issue 28: 20 zero-sum cases with matching pennies')."""
+    inside = ("sin_U", "sin_phase")  # inside the sine: kept; its amplitude is negated
+    minus = {k: (-np.asarray(v)).tolist() for k, v in l_1.items() if k not in inside}
+    l_2 = {**{k: v for k, v in l_1.items() if k in inside}, **minus}
+    return {"family": "smooth", "sizes": sizes, "losses": [l_1, l_2]}
+
+
+ZERO_SUM_GAMES = {  # appended after the others: the earlier games' draws are unchanged
+    "zero_sum_bilinear": zero_sum([1, 1], Q=[[0.4, 1.0], [1.0, -0.3]], b=[0.2, -0.1]),
+    "zero_sum_rotation": zero_sum(
+        [1, 1], Q=[[0.0, 1.5], [1.5, 0.0]], b=[0.0, 0.3], cubic=[[0.2, 0.0]]
+    ),  # fmt: skip
+    "zero_sum_sine": zero_sum(
+        [1, 1],
+        Q=[[0.3, 0.8], [0.8, -0.5]],
+        sin_amplitude=[0.5],
+        sin_U=[[1.0, -0.7]],
+        sin_phase=[0.4],
+    ),  # fmt: skip
+    "zero_sum_4d": zero_sum(
+        [2, 2],
+        Q=[
+            [0.5, 0.1, 0.9, -0.4],
+            [0.1, 0.3, 0.2, 1.1],
+            [0.9, 0.2, -0.2, 0.0],
+            [-0.4, 1.1, 0.0, -0.4],
+        ],
+        b=[0.1, -0.2, 0.0, 0.3],
+    ),  # fmt: skip
+}
+
+
 def game_specs():
-    """``{game_id: spec}``: four of the kit's games and the three of Letcher et al."""
+    """``{game_id: spec}``: four of the kit's games, the three of Letcher et al. and four
+    zero-sum games."""
     kit = kit_specs()
-    return {**{name: kit[name] for name in KIT_GAMES}, **NEW_GAMES}
+    return {**{name: kit[name] for name in KIT_GAMES}, **NEW_GAMES, **ZERO_SUM_GAMES}
 
 
 def build(spec):
@@ -51,7 +86,7 @@ def fixed_point(game_id, game):
         return np.array([0.3, 0.7])
     if game_id == "matching_pennies":
         return np.zeros(2)
-    if game_id == "quadratic_unstable":  # xi(w) = H w + xi(0), H constant
+    if game_id in ("quadratic_unstable", "zero_sum_bilinear", "zero_sum_4d"):  # xi affine
         zero = np.zeros(game.dim)
         return np.linalg.solve(game_hessian(game, zero), -simultaneous_gradient(game, zero))
     return None
@@ -71,6 +106,7 @@ def generate(seed=0, tries=3000):
         game, (low, high) = build(spec), BOXES.get(game_id, (-1.0, 1.0))
         centre = fixed_point(game_id, game)
         found, wanted = [], {"generic": 3, **{tag: 1 for tag in BRANCHES}}
+        wanted["generic"] += game_id in ZERO_SUM_GAMES
         for k in range(tries):
             if k < 3 * 20:
                 tag, w = "generic", rng.uniform(low, high, size=game.dim)
@@ -89,6 +125,8 @@ def generate(seed=0, tries=3000):
                 continue
             wanted[tag] -= 1
             tags = [tag] + [b for b, pred in BRANCHES.items() if pred(t) and b != tag]
+            zero = game_id in ZERO_SUM_GAMES or game_id == "matching_pennies"
+            tags += ["zero_sum"] if zero else []
             out = conformance.dynamics.reference_outputs(game, w, with_lss)
             found.append({"id": f"dynamics/{game_id}/{len(found)}", "game": game_id,
                           "tags": tags, "w": w.tolist(), "expected": out,

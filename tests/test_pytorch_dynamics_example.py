@@ -22,7 +22,7 @@ def load_example():
 def test_pytorch_dynamics_pass_every_case(capsys, flags):
     assert load_example().main(flags) == 0
     out = capsys.readouterr().out
-    assert "RESULT: PASS" in out and "30 of 30 cases" in out
+    assert "RESULT: PASS" in out and "50 of 50 cases" in out
 
 
 def test_a_lola_with_the_shaping_sign_flipped_fails_only_lola(capsys):

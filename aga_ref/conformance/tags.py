@@ -49,6 +49,9 @@ TAGS = {
     "sos_p1_branch": "SOS's p1 < 1 (LOLA's shaping scaled to keep the step within 90 degrees "
                      "of LA's): a sos or sos_p mismatch here alone points at p1 = "
                      "min(1, -a ||xi_0||^2 / <-alpha chi, xi_0>)",
+    "zero_sum": "a two-player zero-sum game (l_2 = -l_1; matching pennies and four smooth "
+                "games): a mismatch here alone points at code that assumes l_2 = -l_1 "
+                "wrongly or applies only to zero-sum games",
     "sos_p2_branch": "SOS's p = ||xi||^2 near a fixed point (||xi|| < b): a sos or sos_p "
                      "mismatch here alone points at p2's threshold or formula",
 }  # fmt: skip
