@@ -283,11 +283,15 @@ def test_both_optimisers_keep_their_state_across_minibatches_and_the_value_loss_
 
 
 def test_reading_progress_back(tmp_path):
-    """Found by mutation testing: no file (or no folder) reads as no rows; blanks as None,
+    """Found by mutation testing: no file (or no folder) reads as no rows when none are
+    expected, and is refused when the checkpoint counts some (issue 25); blanks as None,
     integers as int, the rest as float; only the first ``count`` rows (the checkpoint's)."""
     from aga_ref.rl.progress import read_rows
+    from aga_ref.rl.runfiles import RunFileUnreadable
 
-    assert read_rows(None, 3) == [] and read_rows(str(tmp_path / "none.csv"), 3) == []
+    assert read_rows(None, 0) == [] and read_rows(str(tmp_path / "none.csv"), 0) == []
+    with pytest.raises(RunFileUnreadable, match="holds 0 complete rows"):
+        read_rows(str(tmp_path / "none.csv"), 3)
     path = tmp_path / "progress.csv"
     path.write_text("update,lr,social_welfare\n1,0.0005,\n2,1e-05,3.5\n3,0.0001,4\n")
     first, second = read_rows(str(path), 2)
