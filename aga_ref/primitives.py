@@ -14,7 +14,8 @@ products with float64 closed forms at inputs of +-100 and beyond.
 
 ``select`` is ``np.where(condition, x, fill)`` whose derivatives keep ``x``'s dtype:
 autograd's own ``where`` VJP fills with float64 zeros, which made every backward pass of an
-environment with action masks (Selfish-MMM2) run in float64, at a fifth of float32's speed.
+environment with action masks (Selfish-MMM2) run in float64, at half of float32's speed
+(``benchmarks/profile_update.py --layouts``).
 
 Two more primitives make the learner's networks cheaper to differentiate, not more finite:
 ``affine`` (a batched layer ``x W + b``) and ``log_softmax``. Composed from autograd's own

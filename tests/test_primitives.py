@@ -147,7 +147,7 @@ def test_select_derivatives_to_second_order_by_finite_differences():
 
 @pytest.mark.parametrize("masked", [False, True])
 def test_every_product_of_a_float32_learner_update_is_float32(masked):
-    # before select, autograd's where VJP turned masked backward passes float64 (5x slower)
+    # before select, autograd's where VJP turned masked backward passes float64 (half speed)
     from aga_ref.rl.surrogate import surrogate_terms
     from tests.rl_setup import CLIP, tiny_problem
 

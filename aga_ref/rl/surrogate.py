@@ -93,7 +93,7 @@ def _gradients(layers, batch, clip, need, stash, arch=DEFAULT_ARCH):
 
     def pack(t):  # log-probabilities of the taken actions, entropies: a pair of (N, S)
         # a traced pair, not a stacked (2, N, S) array: indexing the stack would send every
-        # gradient back through np.add.at (5% of Selfish-MMM2's actor terms, same numbers)
+        # gradient back through np.add.at (slower, for the same numbers)
         return pair(actor_terms(t, batch.x, batch.actions, batch.avail, arch))
 
     vjp, (logp, entropy) = make_vjp(pack)(layers)
