@@ -1,7 +1,8 @@
-"""``aga-ref plot DIR...``: learning curves, a final-outcome table (Markdown and CSV) and a
-GIF of a trained policy's episode, from ``aga-ref train`` folders. Runs are grouped by game
-and by method (with its lam); runs of a method whose other settings differ (``--max-steps``,
-say) are separate groups, named in the legend. Each curve follows ``figures.curve_panels``
+"""``aga-ref plot DIR...``: learning curves, a final-outcome table (Markdown and CSV), a
+per-run table (``figures.run_table``) and a GIF of a trained policy's episode, from
+``aga-ref train`` folders. Runs are grouped by game and by method (with its lam); runs of
+a method whose other settings differ (``--max-steps``, say) are separate groups, named in
+the legend. Each curve follows ``figures.curve_panels``
 (a mean and a 95% band from 3 seeds on, thin single runs below; the y-range from the lines;
 the paper's budget) and ``figures.method_styles`` (one look per method in every figure).
 
@@ -31,6 +32,7 @@ from figures.method_styles import style
 from figures.output import plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
 from figures.run_commands import plot_command, summary
+from figures.run_table import write_runs
 from figures.train_runs import GAME_NAMES, MMM2_TYPES, grouped, load_run, read_run
 
 PANELS = {"social_welfare": "collective return per episode", "equality": "equality (1 - Gini)",
@@ -136,6 +138,7 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print, methods
             f"for {'it' if len(waiting) == 1 else 'them'} (episodes end every --max-steps "
             f"steps, 1000 by default)")  # fmt: skip
     config_of = {id(c): config for config, c, _ in runs}
+    folder_of = {id(c): folder for _, c, folder in runs}
     groups = grouped(runs)  # (game, label) -> runs
     names = chosen(sorted({n for _, n in groups}), methods, "--methods")
     paths = []
@@ -148,7 +151,7 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print, methods
         if keys:  # a run with no outcome column has its table, below, and no figure
             figure = _figure(game, mine, looks, keys)
             paths.append(save_figure(figure, out, f"{game}_curves"))
-        paths += _table(out, game, mine)
+        paths += _table(out, game, mine, config_of, folder_of)
     if gif and folders:
         paths.append(episode_gif(gif_from or folders[0], os.path.join(out, "episode.gif")))
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
@@ -168,7 +171,7 @@ def _final(runs, key):
     return f"{mean:.3f} +- {half:.3f}"
 
 
-def _table(out, game, groups):
+def _table(out, game, groups, config_of, folder_of):
     keys = ["social_welfare", "equality", "efficiency", "sustainability", "peace",
             "beam_hits", "apples_eaten", "cells_cleaned", "waste_density", "battle_won",
             "dead_allies", "dead_enemies", "agent_damage", "agent_healing",
@@ -184,7 +187,8 @@ def _table(out, game, groups):
         "rows, then mean +- 95% t half-width over seeds"
     )
     save_table(out, f"{game}_outcomes", ["method", "seeds", "env-steps budget"] + keys, rows, title)
-    return [os.path.join(out, f"{game}_outcomes.md")]
+    runs_csv = write_runs(out, game, groups, config_of, folder_of, keys, FINAL_ROWS)
+    return [os.path.join(out, f"{game}_outcomes.md"), runs_csv]
 
 
 def make_parser():
