@@ -68,6 +68,8 @@ def make_parser():
     commands.add_parser("plot", help="curves, outcome tables and a GIF of aga-ref train runs",
                         add_help=False)  # fmt: skip
     commands.add_parser("sweep", help="run a grid of aga-ref train runs", add_help=False)
+    commands.add_parser("paired", help="groups' differences from one group, paired by seed",
+                        add_help=False)  # fmt: skip
     commands.add_parser("probe", help="what trained actors compute on fixed observations",
                         add_help=False)  # fmt: skip
     commands.add_parser("family", help="AgA among LOLA, SOS and the other game-dynamics "
@@ -92,6 +94,10 @@ def main(argv=None):
         from figures.sweep import main as sweep
 
         return sweep(argv[1:]) or 0
+    if argv[:1] == ["paired"]:
+        from figures.paired import main as paired
+
+        return paired(argv[1:]) or 0
     if argv[:1] == ["probe"]:
         from figures.feature_probe import main as probe
 

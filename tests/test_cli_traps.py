@@ -267,9 +267,10 @@ def test_plot_names_a_missing_folder_and_runs_without_episodes(tmp_path, capsys)
 
 
 def _parsers():
-    from figures import cli, feature_probe, game_family, sweep, train, train_plot
+    from figures import cli, feature_probe, game_family, paired, sweep, train, train_plot
 
-    return [m.make_parser() for m in (cli, train, sweep, train_plot, feature_probe, game_family)]
+    modules = (cli, train, sweep, train_plot, feature_probe, game_family, paired)
+    return [m.make_parser() for m in modules]
 
 
 @pytest.mark.parametrize("parser", _parsers(), ids=lambda p: p.prog)
@@ -281,7 +282,7 @@ def test_every_option_has_help_and_the_description_is_whole(parser):
 
 
 @pytest.mark.parametrize("command", ["reproduce", "demo", "cases", "verify", "train", "plot",
-                                     "sweep", "probe", "family", None])  # fmt: skip
+                                     "sweep", "probe", "family", "paired", None])  # fmt: skip
 def test_help_prints_without_rst_markup(capsys, command):
     with pytest.raises(SystemExit) as stop:
         main([command, "--help"] if command else ["--help"])

@@ -1,0 +1,48 @@
+"""aga-ref paired: each group's difference from a reference, paired by seed, against the
+mean and Student-t interval computed here with scipy."""
+
+import csv
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from figures.cli import main
+
+
+def _table(path, rows):
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["group", "seed", "final_social_welfare", "final_equality"])
+        writer.writerows(rows)
+
+
+def test_differences_are_paired_by_seed_with_a_t_interval(tmp_path, capsys):
+    ref = {"0": 10.0, "1": 30.0, "2": 20.0, "3": 5.0}
+    aga = {"0": 12.0, "1": 31.0, "2": 25.0}  # seed 3 missing: not a pair
+    rows = [["simul-co", s, v, 0.5] for s, v in ref.items()]
+    rows += [["aga lam=1", s, v, 0.5] for s, v in aga.items()]
+    rows += [["aga lam=100", "3", -1.0, 0.5]]  # one shared seed: no interval
+    _table(tmp_path / "runs.csv", rows)
+    out = tmp_path / "paired.md"
+    assert main(["paired", str(tmp_path / "runs.csv"), "--against", "simul-co",
+                 "--out", str(out)]) == 0  # fmt: skip
+    d = np.array([2.0, 1.0, 5.0])
+    half = stats.t.ppf(0.975, 2) * d.std(ddof=1) / np.sqrt(3)
+    text = out.read_text()
+    assert f"| aga lam=1 | 0 1 2 | {d.mean():+.3f} | {half:.3f} |" in text
+    assert "| aga lam=100 | 3 | -6.000 | - |" in text
+    assert text in capsys.readouterr().out + "\n"
+    # the unpaired intervals would be far wider: the pairing removes the seeds' spread
+    assert half < stats.t.ppf(0.975, 2) * np.std(list(aga.values()), ddof=1) / np.sqrt(3)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--against", "cga"], "--against must be a group of the table"),
+    (["--against", "simul-co", "--metric", "final_x"], "--metric must be a column"),
+])  # fmt: skip
+def test_a_wrong_group_or_column_is_refused_in_one_line(tmp_path, capsys, argv, message):
+    _table(tmp_path / "runs.csv", [["simul-co", "0", 1.0, 0.5]])
+    with pytest.raises(SystemExit) as stop:
+        main(["paired", str(tmp_path / "runs.csv"), *argv])
+    assert stop.value.code == 2 and message in capsys.readouterr().err
