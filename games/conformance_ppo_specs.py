@@ -34,6 +34,7 @@ from games.conformance_specs import _robust
 
 SAMPLES, INPUTS, HIDDEN, ACTIONS, CLIP = 32, 3, 4, 4, 0.2
 CLIP_MARGIN, TIE_MARGIN = 0.003, 1e-3
+TWO_AGENT_CASES = 20  # of the kit's cases, for code written for two agents only
 SLOTS = {  # (paper sign != exact sign, some agent's sign != the paper's)
     "agree": (False, False),
     "sign_disagreement": (True, False),
@@ -164,6 +165,7 @@ def generate(seed=0, tries=800):
             raise RuntimeError(f"no draw for {sorted(missing)} with {N} agents in {tries} tries")
         found += [filled[slot] for slot in SLOTS]
     found += one_over_n_cases(np.random.default_rng(seed + 1), tries)  # after: ids stay
+    found += more_two_agent_cases(np.random.default_rng(seed + 2), TWO_AGENT_CASES - 6)
     cases = [{"id": f"ppo/{k}", **case} for k, case in enumerate(found)]
     return {
         "version": conformance.ppo.VERSION,
@@ -196,6 +198,16 @@ def one_over_n_cases(rng, tries, wanted=((2, "behind"), (2, "ahead"), (3, "behin
     if missing:
         raise RuntimeError(f"no draw for {sorted(missing)} (agents, branch) in {tries} tries")
     return [found[key] for key in wanted]
+
+
+def more_two_agent_cases(rng, count):
+    """``count`` more two-agent draws, any slot: code written for two agents only is then
+    checked on ``TWO_AGENT_CASES`` cases (issue 28: at least 20)."""
+    found = []
+    while len(found) < count:
+        case = make_case(rng, 2)
+        found += [case] if case is not None else []
+    return found
 
 
 def decides(case, branch):

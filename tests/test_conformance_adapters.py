@@ -79,7 +79,7 @@ def test_the_torch_ten_lines_pass_and_a_planted_bug_fails(capsys):
     pytest.importorskip("torch")
     code = snippet("torch")
     run(code)
-    assert "RESULT: PASS (43 cases checked)" in capsys.readouterr().out
+    assert "RESULT: PASS (57 cases checked)" in capsys.readouterr().out
     planted = code.replace("xi_c @ g * (xi @ g + g @ g)", "(xi @ g + g @ g)")  # <xi_c, g> lost
     assert planted != code
     with pytest.raises(AssertionError):
@@ -93,7 +93,7 @@ def test_the_direction_taken_from_an_optimiser_step_passes(capsys):
     pytest.importorskip("torch")
     code = snippet("torch", "def direction_from_step(")
     run(code)
-    assert "RESULT: PASS (43 cases checked)" in capsys.readouterr().out
+    assert "RESULT: PASS (57 cases checked)" in capsys.readouterr().out
     with pytest.raises(AssertionError):  # the change without the minus sign: caught
         run(code.replace("(b - p.detach())", "(p.detach() - b)"))
 
@@ -176,7 +176,7 @@ def test_the_jax_games_equal_the_numpy_games(kit, jax64):
 
 def test_the_jax_ten_lines_pass(jax64, capsys):
     run(snippet("jax"))
-    assert "RESULT: PASS (43 cases checked)" in capsys.readouterr().out
+    assert "RESULT: PASS (57 cases checked)" in capsys.readouterr().out
 
 
 def test_jax_without_float64_is_flagged(jax64):

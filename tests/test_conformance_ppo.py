@@ -228,6 +228,8 @@ def test_the_learners_own_terms_in_float32_pass_the_float32_tolerance(tmp_path, 
                                for k, v in out.items()}  # fmt: skip
     status, text = run_verify(tmp_path, capsys, outputs, "--rtol", str(conformance.RTOL_FLOAT32))
     assert status == 0, text
+    status, text = run_verify(tmp_path, capsys, outputs)  # the float64 default: named
+    assert status == 1 and "Looks like float32: every failure has an error between" in text
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
