@@ -11,10 +11,15 @@ Modules, each importing only those above it (no cycle):
     ppo          the PPO minibatches' cases
     dynamics     the game-dynamics cases (LA, LOLA, SOS, EG, CGD, LSS)
     checking     ``check`` and ``check_all`` over every kit's case ids
+    tags         what each case tag points at when a case fails
+    report       the report: table, coverage, failures with tags, float32 line, warning
     verify       the ``aga-ref verify`` command
+    formulas     the games and PPO surrogates over a framework's array operations
+    runner       the kits' cases as framework objects; a user's function on all of them
 
-and the framework adapters ``aga_ref.conformance.torch`` and ``aga_ref.conformance.jax``,
-imported on their own (they need PyTorch or JAX). The games' names are this package's too
+and the framework adapters ``aga_ref.conformance.torch`` and ``aga_ref.conformance.jax``
+(``formulas`` and ``runner`` with PyTorch's or JAX's operations), imported on their own:
+they need PyTorch or JAX. The games' names are this package's too
 (``aga_ref.conformance.cases()``, ``check``, ``QUANTITIES``, ...), as they were before the
 kit became a package; the old modules ``aga_ref.conformance_ppo``,
 ``aga_ref.conformance_dynamics``, ``aga_ref.families``, ``aga_ref.scales`` and
@@ -30,7 +35,9 @@ from aga_ref.conformance import (  # noqa: F401  (the modules are attributes of 
     games,
     loading,
     ppo,
+    report,
     scales,
+    tags,
     verify,
 )
 from aga_ref.conformance.checking import _cases_by_id, check, check_all  # noqa: F401
