@@ -6,7 +6,7 @@ It lives in ``figures`` because it drives the experiments; ``aga_ref`` itself ne
 
     aga-ref reproduce [--out DIR] [--quick] [--seed S] [--update-readme docs/results.md]
                       [--overwrite] [--threads N]
-    aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.verify)
+    aga-ref verify PATH.json [--rtol R]   check another implementation (aga_ref.conformance.verify)
     aga-ref cases                        print where the conformance cases are (games, PPO)
     aga-ref demo [--lam L]               one AgA step on the toy game, every term printed
     aga-ref --version                    the installed version
@@ -111,16 +111,16 @@ def main(argv=None):
 
         return family(argv[1:]) or 0
     if argv[:1] == ["verify"]:
-        from aga_ref.verify import main as verify
+        from aga_ref.conformance.verify import main as verify
 
         return verify(argv[1:])
     args = parser.parse_args(argv)
     if args.command == "cases":
-        from aga_ref import conformance, conformance_dynamics, conformance_ppo
+        from aga_ref.conformance import dynamics, games, ppo
 
-        print(conformance.DATA_PATH)
-        print(conformance_ppo.DATA_PATH)
-        print(conformance_dynamics.DATA_PATH)
+        print(games.DATA_PATH)
+        print(ppo.DATA_PATH)
+        print(dynamics.DATA_PATH)
     if args.command == "reproduce":
         from figures.reproduce import committed_results, reproduce, update_readme
 
