@@ -2,12 +2,14 @@
 labels, and the runs grouped by game and method (``aga-ref plot``, ``figures.diagnostics_plot``,
 ``figures.feature_probe``)."""
 
+import dataclasses
 import json
 import os
 from collections import defaultdict
 
 import numpy as np
 
+from aga_ref.rl.config import Config
 from aga_ref.rl.progress import read_table
 
 # Selfish-MMM2's agents by type (SMAC's order): the mean selfish return of each type
@@ -63,7 +65,15 @@ NOT_SETTINGS = {"seed", "env_steps", "commands", "all_gradients", "hvp_bias"}
 def _differing(configs):
     """The settings (config.json keys) whose values differ among ``configs``, sorted."""
     keys = set().union(*configs) - NOT_SETTINGS
-    return sorted(k for k in keys if len({json.dumps(c.get(k)) for c in configs}) > 1)
+    return sorted(k for k in keys if len({json.dumps(_get(c, k)) for c in configs}) > 1)
+
+
+# a setting a run's config.json lacks was added to Config after the run: it ran the default
+DEFAULTS = {f.name: f.default for f in dataclasses.fields(Config)}
+
+
+def _get(config, key):
+    return config.get(key, DEFAULTS.get(key))
 
 
 def _setting(value):
@@ -85,7 +95,7 @@ def grouped(runs):
         others = configs[(game, name)]
         differ = _differing(others)
         if differ:
-            name += " (" + ", ".join(f"{k}={_setting(config.get(k))}" for k in differ) + ")"
+            name += " (" + ", ".join(f"{k}={_setting(_get(config, k))}" for k in differ) + ")"
         if len({c["env_steps"] for c in others}) > 1:
             name += f" ({config['env_steps']:,} steps)"
         key = (game, name, config["seed"])

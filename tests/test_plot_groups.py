@@ -68,6 +68,21 @@ def test_settings_that_do_not_change_learning_keep_seeds_together(tmp_path):
     assert [r[:2] for r in rows[1:]] == [["aga lam=0.1", "2"]]
 
 
+@pytest.mark.parametrize("value, groups", [(False, 1), (True, 2)])
+def test_a_setting_an_older_run_lacks_counts_as_its_default(tmp_path, value, groups):
+    # run a predates the layer_norm field (its config.json has none): it ran the default
+    fake_run(tmp_path / "a", 0, 3)
+    fake_run(tmp_path / "b", 1, 3, layer_norm=value)
+    out = tmp_path / "plots"
+    assert main(["plot", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(out),
+                 "--no-gif"]) == 0  # fmt: skip
+    rows = list(csv.reader(open(out / "harvest_outcomes.csv")))
+    assert len(rows) - 1 == groups
+    if groups == 2:
+        assert {r[0] for r in rows[1:]} == {"aga lam=0.1 (layer_norm=False)",
+                                            "aga lam=0.1 (layer_norm=True)"}  # fmt: skip
+
+
 @pytest.mark.parametrize("rows, marker", [(1, "o"), (20, "o"), (21, "None")])
 def test_a_curve_of_few_points_has_markers(tmp_path, figures_drawn, rows, marker):
     fake_run(tmp_path / "a", 0, rows)
