@@ -40,9 +40,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import copy  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -54,8 +52,10 @@ from aga_ref.rl.train import experience, init_state, train_step  # noqa: E402
 from games import gridworld, smac  # noqa: E402
 
 try:  # run as ``python benchmarks/train.py`` (this folder on the path) or imported from the root
+    from against import against, against_table  # noqa: E402
     from speed import machine, matmul_gflops, update_flops  # noqa: E402
 except ImportError:
+    from benchmarks.against import against, against_table  # noqa: E402
     from benchmarks.speed import machine, matmul_gflops, update_flops  # noqa: E402
 
 
@@ -118,65 +118,6 @@ def worker(sizes):
         timings = {}
         rate = _one_update(*line.split(), timings, sizes)
         print(f"{rate} {timings['cpu']} {timings['update_cpu']}", flush=True)
-
-
-def against(ref, cases, rounds, sizes, quick):
-    """Per (game, critic, method): median env-steps/s and update seconds of the learner at
-    git commit ``ref`` and of the working tree's, alternating, in two worker processes."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "-C", root, "archive", ref], capture_output=True,
-                                 check=True).stdout  # fmt: skip
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        command = [sys.executable, os.path.abspath(__file__), "--worker"]
-        command += ["--quick"] if quick else []
-        pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
-        workers = {name: subprocess.Popen(command, cwd=tree, **pipes,
-                                          env=dict(os.environ, PYTHONPATH=tree))
-                   for name, tree in (("ref", tmp), ("now", root))}  # fmt: skip
-        try:
-            return {case: _alternate(workers, case, rounds) for case in cases}
-        finally:
-            for w in workers.values():
-                w.stdin.close()
-                w.wait()
-
-
-def _alternate(workers, case, rounds):
-    def run(name):
-        workers[name].stdin.write(" ".join(case) + "\n")
-        workers[name].stdin.flush()
-        return [float(x) for x in workers[name].stdout.readline().split()]
-
-    run("ref"), run("now")  # warm-up
-    out = {"ref": [], "now": []}
-    for r in range(rounds):
-        for name in ("ref", "now") if r % 2 == 0 else ("now", "ref"):
-            out[name].append(run(name))
-    rate, cpu, update = ({k: np.array([x[i] for x in v]) for k, v in out.items()} for i in range(3))
-    print(
-        f"  {'/'.join(case)}: now / ref env-steps/s per round "
-        f"{np.round(rate['now'] / rate['ref'], 2).tolist()}",
-        flush=True,
-    )
-    return rate, cpu, update
-
-
-def _against_table(ref, results):
-    """Wall-clock rates (median, per-round ratios) and CPU seconds (the best round's: load
-    on the other core only ever adds to them) of the whole step and of the update."""
-    lines = [f"\n| game | critic | method | {ref} env-steps/s | now env-steps/s "
-             "| ratio: median (range) | step CPU s, ref / now (best) | step CPU ratio "
-             "| update CPU ms, ref / now (best) | update CPU ratio |\n|" + "---|" * 10]  # fmt: skip
-    for case, (rate, cpu, update) in results.items():
-        r = rate["now"] / rate["ref"]
-        lines.append(f"| {' | '.join(case)} | {np.median(rate['ref']):,.0f} "
-                     f"| {np.median(rate['now']):,.0f} | {np.median(r):.2f} "
-                     f"({r.min():.2f}-{r.max():.2f}) | {cpu['ref'].min():.2f} / "
-                     f"{cpu['now'].min():.2f} | {cpu['ref'].min() / cpu['now'].min():.2f} "
-                     f"| {1e3 * update['ref'].min():.0f} / {1e3 * update['now'].min():.0f} "
-                     f"| {update['ref'].min() / update['now'].min():.2f} |")  # fmt: skip
-    return "\n".join(lines)
 
 
 def _one_update(game, critic, method, timings, sizes):
@@ -302,7 +243,7 @@ def main(argv=None):
         cases = [(g, c, m) for g in args.games for c in args.critics for m in ("simul-ind", "aga")]
         print(f"against {args.against} ...", flush=True)
         results = against(args.against, cases, max(rounds, 2), sizes, args.quick)
-        print(_against_table(args.against, results))
+        print(against_table(args.against, results))
         print(f"(load average {_load()})", flush=True)
     print("networks ...", flush=True)
     arch = architectures(S=64 if args.quick else 1024, repeats=repeats)
