@@ -46,3 +46,28 @@ def test_a_wrong_group_or_column_is_refused_in_one_line(tmp_path, capsys, argv, 
     with pytest.raises(SystemExit) as stop:
         main(["paired", str(tmp_path / "runs.csv"), *argv])
     assert stop.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_summary_gives_each_groups_mean_interval_and_range(tmp_path, capsys):
+    values = {"simul-co": [10.0, 30.0, 20.0], "aga lam=1": [12.0, -31.0]}
+    rows = [[g, str(s), v, 0.5] for g, vs in values.items() for s, v in enumerate(vs)]
+    rows += [["sl", "0", 7.0, 0.5], ["cga", "0", "", 0.5]]  # one seed: no interval; blank
+    _table(tmp_path / "runs.csv", rows)
+    assert main(["paired", str(tmp_path / "runs.csv"), "--summary"]) == 0
+    text = capsys.readouterr().out
+    for group, x in values.items():
+        x = np.array(x)
+        half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+        seeds = " ".join(str(s) for s in range(x.size))
+        cells = [group, seeds, f"{x.mean():+.3f}", f"{half:.3f}"]
+        cells += [f"{x.min():+.3f}", f"{x.max():+.3f}"]
+        assert "| " + " | ".join(cells) + " |" in text
+    assert "| sl | 0 | +7.000 | - | +7.000 | +7.000 |" in text and "| cga |" not in text
+
+
+def test_summary_and_against_exclude_each_other(tmp_path, capsys):
+    _table(tmp_path / "runs.csv", [["simul-co", "0", 1.0, 0.5]])
+    for argv in ([], ["--summary", "--against", "simul-co"]):
+        with pytest.raises(SystemExit) as stop:
+            main(["paired", str(tmp_path / "runs.csv"), *argv])
+        assert stop.value.code == 2
