@@ -24,7 +24,7 @@ from figures.curve_panels import (
     step_axis,
 )
 from figures.diagnostics_table import write_table
-from figures.method_styles import style
+from figures.method_styles import distinct, style
 from figures.output import plt, save_figure
 from figures.train_runs import GAME_NAMES, grouped, read_run
 
@@ -84,7 +84,7 @@ def _smoothed(runs, column):
 
 def _figure(game, groups, columns):
     names = list(groups)
-    looks = {n: style(groups[n][0][0]) for n in names}
+    looks = distinct({n: style(groups[n][0][0]) for n in names})
     last = max(c["env_steps"][-1] for runs in groups.values() for _, c in runs)
     ncols = min(len(columns), 2 if len(columns) == 4 else 3)
     nrows = -(-len(columns) // ncols)

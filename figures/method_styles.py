@@ -10,7 +10,10 @@ so that a method keeps its colour from one figure to the next (issue 27, item 6)
 - dash: the optimiser and the configuration (``DASHES``: Adam or SGD, with or without
   ``--preset``);
 - marker: the ablation or variant (``MARKERS``: no product, no alignment, another sign rule,
-  the split estimator, ReLU without the preset), on a few points of the curve.
+  the split estimator, ReLU without the preset), on a few points of the curve;
+- groups this map draws alike (the same method, optimiser and variant with another
+  ``--sgd-lr`` or ``--max-steps``, say) keep their colour and get a spare marker each
+  (``distinct``), so that no two groups of one figure look the same.
 """
 
 import numpy as np
@@ -30,6 +33,7 @@ DASHES = {("adam", None): "-", ("sgd", None): (0, (5, 2)),
 MARKERS = (("hamiltonian", False, "x"), ("align", False, "^"),
            ("hamiltonian_estimator", "split", "D"), ("sign_rule", "per_agent", "s"),
            ("sign_rule", "exact", "P"), ("activation", "relu", "v"))  # fmt: skip
+SPARE = ("<", ">", "*", "h", "p", "d", "X", "8", "H", "1")  # no variant's, nor o (few points)
 
 
 def method_colour(method, lam=None):
@@ -62,3 +66,18 @@ def style(config):
     one method, lam, optimiser and variant, in every figure."""
     return {"color": method_colour(config["method"], config.get("lam")), "ls": dash(config),
             "marker": marker(config)}  # fmt: skip
+
+
+def distinct(looks):
+    """``looks`` {group: style} with each look that an earlier group already has given the
+    first spare marker that makes it new (the colour, the method's, stays)."""
+    seen, out = set(), {}
+    for name, look in looks.items():
+        spares = iter(SPARE)
+        while (look["color"], look["ls"], look["marker"]) in seen:
+            look = {**look, "marker": next(spares, None)}
+            if look["marker"] is None:  # more look-alike groups than spare markers: say so
+                raise ValueError(f"more than {len(SPARE)} groups look like {name!r}")
+        seen.add((look["color"], look["ls"], look["marker"]))
+        out[name] = look
+    return out

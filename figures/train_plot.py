@@ -28,7 +28,7 @@ from figures.curve_panels import (
     step_axis,
 )
 from figures.episode_gif import episode_gif
-from figures.method_styles import style
+from figures.method_styles import distinct, style
 from figures.output import plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
 from figures.run_commands import plot_command, summary
@@ -146,7 +146,7 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print, methods
         mine = game_groups(groups, config_of, game, names)
         if not mine:
             continue
-        looks = {n: style(config_of[id(r[0])]) for n, r in mine.items()}
+        looks = distinct({n: style(config_of[id(r[0])]) for n, r in mine.items()})
         keys = _panel_keys(game, [c for r in mine.values() for c in r], columns)
         if keys:  # a run with no outcome column has its table, below, and no figure
             figure = _figure(game, mine, looks, keys)

@@ -5,66 +5,18 @@ range, the y-range from the means, the paper's budget, Selfish-MMM2's own panels
 mechanism figure's choice of methods and columns, and its table."""
 
 import csv
-import json
 
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-import figures.diagnostics_plot as diagnostics_plot
-import figures.train_plot as train_plot
 from aga_ref.metrics import mean_ci
 from figures.cli import main
 from figures.method_styles import method_colour, style
+from tests import plot_setup
+from tests.plot_setup import STEPS, fake_run, outcomes, panel, plot
 
-STEPS = 16  # env-steps per update of the hand-written runs
-
-
-def fake_run(folder, seed, columns, env="harvest", **settings):
-    """A run folder as aga-ref train leaves it, with ``columns`` {name: values (T,)}."""
-    folder.mkdir(parents=True)
-    rows = len(next(iter(columns.values())))
-    config = {"env": env, "method": "aga", "lam": 0.1, "seed": seed, "env_steps": STEPS * rows,
-              "num_agents": 10 if env == "mmm2" else 3, "max_steps": 1000, **settings}  # fmt: skip
-    (folder / "config.json").write_text(json.dumps(config))
-    columns = {"update": np.arange(1, rows + 1), "env_steps": STEPS * np.arange(1, rows + 1),
-               "episodes_finished": np.ones(rows), **columns}  # fmt: skip
-    with open(folder / "progress.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(columns)
-        writer.writerows(zip(*columns.values()))
-    return str(folder)
-
-
-def outcomes(rows, welfare=0.0, equality=0.5):
-    return {"social_welfare": np.full(rows, welfare) + np.arange(rows),
-            "equality": np.full(rows, equality)}  # fmt: skip
-
-
-@pytest.fixture
-def drawn(monkeypatch):
-    """{name: figure} of every figure the plot modules save, kept open."""
-    made = {}
-
-    def keep(fig, out, name):
-        made[name] = fig
-        return f"{out}/{name}.png"
-
-    for module in (train_plot, diagnostics_plot):
-        monkeypatch.setattr(module, "save_figure", keep)
-    yield made
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
-
-def panel(fig, title):
-    (ax,) = [ax for ax in fig.axes if ax.get_title().startswith(title)]
-    return ax
-
-
-def plot(folders, out, *extra):
-    assert main(["plot", *folders, "--out", str(out), "--no-gif", *extra]) == 0
+drawn = plot_setup.drawn  # the fixture, under the name the tests ask for
 
 
 def test_a_method_keeps_its_colour_from_figure_to_figure(tmp_path, drawn):
