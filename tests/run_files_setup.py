@@ -1,14 +1,26 @@
 """Shared set-up of the tests of killed, stopped and resumed runs (``test_run_files.py``,
 ``test_train_signals.py``): a tiny ``aga-ref train`` command, its progress table, the
-uninterrupted runs that are the oracle, a run in a forked child of this process with the
-fault hook (``AGA_REF_TEST_FAULT``, ``aga_ref.rl.runfiles``; a fork costs no interpreter
-start), a run as a real process, and the check that a run ended as the oracle did."""
+uninterrupted runs that are the oracle, a run in a process of its own with the fault hook
+(``AGA_REF_TEST_FAULT``, ``aga_ref.rl.runfiles``), a run as a real process, and the check
+that a run ended as the oracle did.
+
+A run with the fault hook is forked from a fork server (``multiprocessing``'s
+``forkserver``), never from pytest: once a test has imported JAX
+(``tests/test_conformance_adapters.py``), pytest runs JAX's threads, and a fork of a
+process with threads may deadlock (JAX warns at every ``os.fork``). The server is a fresh
+interpreter with one BLAS thread and no other, started once (by fork and exec, which runs
+no fork handlers) with the trainer imported, so that a run costs no interpreter start: a
+new interpreter per run (``subprocess``) took about 2.5 s a run against 0.5 s on the busy
+2-core machine."""
 
 import csv
+import multiprocessing
 import os
 import subprocess
 import sys
 import time
+from multiprocessing import forkserver
+from unittest import mock
 
 from aga_ref.rl import runfiles
 from aga_ref.rl.progress import read_table
@@ -44,24 +56,33 @@ def reference_runs(folder):
 
 
 def child(argv, fault, log):
-    """Run ``aga-ref ARGV`` in a forked child with the fault hook set to ``fault``; return
-    its exit code (negative: the signal that ended it) and what it printed."""
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 99
-        try:
-            os.environ[runfiles.FAULT_HOOK] = fault
-            runfiles._writes.clear()
-            sys.stdout = sys.stderr = open(log, "w", buffering=1)
-            code = main(argv)
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 2
-        finally:
-            sys.stdout.flush()
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
+    """Run ``aga-ref ARGV`` in a child of the fork server with the fault hook set to
+    ``fault``; return its exit code (negative: the signal that ended it) and what it
+    printed."""
+    process = fork_server().Process(target=_run, args=(argv, fault, str(log)))
+    process.start()
+    process.join()
     with open(log) as f:
-        return os.waitstatus_to_exitcode(status), f.read()
+        return process.exitcode, f.read()
+
+
+def fork_server():
+    """The ``forkserver`` context, its server started (once) with the trainer imported and
+    one BLAS thread (``OPENBLAS_NUM_THREADS`` is read when numpy is imported)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tests.run_files_setup", "figures.train", "aga_ref.rl.train",
+                                    "tensorboardX"])  # fmt: skip
+    with mock.patch.dict(os.environ, {"OPENBLAS_NUM_THREADS": "1"}):
+        forkserver.ensure_running()
+    return context
+
+
+def _run(argv, fault, log):
+    """``aga-ref ARGV`` in the child: what it prints goes to ``log``, and its exit code
+    (``SystemExit``'s) is the process's."""
+    os.environ[runfiles.FAULT_HOOK] = fault
+    sys.stdout = sys.stderr = open(log, "w", buffering=1)
+    raise SystemExit(main(argv))
 
 
 def again(out, steps=SHORT):

@@ -6,6 +6,7 @@ one line. Signals: ``test_train_signals.py``; the shared set-up: ``run_files_set
 
 import os
 import signal
+from multiprocessing import forkserver
 
 import pytest
 
@@ -13,7 +14,13 @@ from aga_ref.rl import runfiles
 from aga_ref.rl.progress import read_rows, read_table
 from aga_ref.rl.runfiles import RunFileUnreadable, RunFolderUnwritable
 from figures.cli import main
-from tests.run_files_setup import again, assert_complete, child, command, reference_runs
+from tests.run_files_setup import (
+    again,
+    assert_complete,
+    child,
+    command,
+    reference_runs,
+)
 from tests.test_tensorboard import assert_mirrors_progress, needs_tensorboardx
 
 
@@ -39,6 +46,18 @@ def _kill_and_rerun(tmp_path, reference, instant):
     assert code == -signal.SIGKILL  # the hook found its write
     assert again(out) == 0
     assert_complete(out, reference)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads in /proc")
+def test_a_run_with_the_fault_hook_is_no_fork_of_pytest(tmp_path):
+    """pytest may run JAX's threads: a run is forked from the single-threaded fork server
+    (``run_files_setup.fork_server``), never from pytest, which JAX would warn about."""
+    forks = []
+    os.register_at_fork(before=lambda: forks.append(1))  # os.fork runs it; no unregister
+    code, _ = child(command(tmp_path / "run"), "config.json:1:after:KILL", tmp_path / "log")
+    assert code == -signal.SIGKILL and forks == []
+    server = forkserver._forkserver._forkserver_pid  # multiprocessing names no public one
+    assert os.listdir(f"/proc/{server}/task") == [str(server)]  # one thread: the main one
 
 
 @pytest.mark.parametrize("instant", REPRESENTATIVE)
