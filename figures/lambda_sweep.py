@@ -11,6 +11,10 @@ import numpy as np
 from figures.output import save_figure, save_table
 from figures.public_goods_runs import run_method, start_points, summary
 from figures.script import run_script
+from figures.toy_common import METHOD_STYLES
+
+# each method in its colour of the other figures of the paper's games (AgA red, Simul-Co green)
+COLOUR = {label: colour for label, _, _, colour in METHOD_STYLES}
 
 # The range of each metric, to clip confidence intervals to: Equality = 1 - Gini lies in [0, 1].
 RANGES = {"SW": (-np.inf, np.inf), "Equality": (0.0, 1.0)}
@@ -29,8 +33,9 @@ def make(out_dir, protocol):
         mean, half = np.array([s[metric] for s in sweep]).T  # (L,), (L,)
         low, high = RANGES[metric]  # the interval is clipped to the metric's range
         yerr = [mean - np.maximum(mean - half, low), np.minimum(mean + half, high) - mean]
-        ax.errorbar(p.sweep, mean, yerr=yerr, marker="o", capsize=3, label="AgA (mean, 95% CI)")
-        ax.axhline(reference[metric][0], color="tab:green", ls="--",
+        ax.errorbar(p.sweep, mean, yerr=yerr, marker="o", capsize=3, color=COLOUR["AgA"],
+                    label="AgA (mean, 95% CI)")  # fmt: skip
+        ax.axhline(reference[metric][0], color=COLOUR["Simul-Co"], ls="--",
                    label=r"Simul-Co ($\lambda$ = 0)")  # fmt: skip
         clipped = " (CI clipped to [0, 1])" if metric == "Equality" else ""
         ax.set(xscale="log", xlabel=r"$|\lambda|$ (AgA's weight; the sign rule picks its sign)",

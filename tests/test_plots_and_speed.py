@@ -9,6 +9,7 @@ import sys
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from matplotlib.colors import to_hex
 
 from aga_ref.rl import ppo
 from aga_ref.rl.config import Config
@@ -131,6 +132,9 @@ def test_lambda_sweep_uses_the_papers_words_and_names_its_game(tmp_path, figures
     words += [ax.get_ylabel() for ax in fig.axes]
     words += [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
     assert not any("SW" in w or "lam" in w.replace(r"\lambda", "") for w in words), words
+    # AgA and Simul-Co in their colours of the toy figures (AgA was matplotlib's first, blue)
+    colours = {to_hex(line.get_color()) for ax in fig.axes for line in ax.lines}
+    assert colours == {to_hex("tab:red"), to_hex("tab:green")}
 
 
 def test_public_goods_panels_mark_the_nash_point_and_the_optimum(tmp_path, figures_made):
