@@ -86,6 +86,7 @@ def _figure(game, groups, looks, keys):
     fig, axes = plt.subplots(-(-len(keys) // ncols), ncols, squeeze=False, layout="constrained",
                              figsize=(4.4 * ncols, 3.4 * -(-len(keys) // ncols) + 0.9))  # fmt: skip
     axes = axes.ravel()
+    dotted = set()  # groups drawn with a marker on every point somewhere: so in the legend
     for ax, key in zip(axes, keys):
         lines = []
         for name in names:
@@ -93,6 +94,7 @@ def _figure(game, groups, looks, keys):
             if runs:  # earlier names drawn wider, so that coinciding curves both show
                 steps, values = aligned(runs, key)
                 few = "o" if len(steps) <= FEW_POINTS else None
+                dotted |= {name} if few else set()
                 drawn = draw_group(ax, steps, values, looks[name], key, width[name], few)
                 lines += [(steps, y) for y in drawn]
         cut = fit_ylim(ax, lines, key)
@@ -104,8 +106,8 @@ def _figure(game, groups, looks, keys):
         ax.axis("off")
     seeds = {n: len(groups[n]) for n in names}
     handles = [plt.Line2D([], [], color=looks[n]["color"], ls=looks[n]["ls"],
-                          marker=looks[n]["marker"], lw=line_width(seeds[n], width[n]))
-               for n in names]  # fmt: skip
+                          marker=looks[n]["marker"] or ("o" if n in dotted else None),
+                          lw=line_width(seeds[n], width[n])) for n in names]  # fmt: skip
     # below the panels, not in a spare one: a legend alone in an empty panel reads as a
     # missing plot
     fig.legend(handles, [seeds_label(n, seeds[n]) for n in names], loc="outside lower center",

@@ -95,3 +95,11 @@ def test_the_instruments_figure_draws_two_seeds_as_runs_and_clips_shares(tmp_pat
     assert band.get_paths()[0].vertices[:, 1].max() == 1.0  # mean 0.993 + 0.029 clipped
     cga = [line for line in ax.lines if to_hex(line.get_color()) == method_colour("cga", 1.0)]
     assert len(cga) == 2  # each run
+
+
+def test_the_legend_shows_the_dots_of_a_curve_of_few_points(tmp_path, drawn):
+    """12 logged rows: every point gets a dot (one point draws no line), in the legend too."""
+    plot([fake_run(tmp_path / "a", 0, outcomes(12))], tmp_path / "p")
+    (handle,) = drawn["harvest_curves"].legends[0].legend_handles
+    (line,) = panel(drawn["harvest_curves"], "collective return").lines
+    assert line.get_marker() == handle.get_marker() == "o"
