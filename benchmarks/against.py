@@ -11,9 +11,10 @@ import tempfile
 import numpy as np
 
 
-def against(ref, cases, rounds, sizes, quick):
+def against(ref, cases, rounds, quick, preset=None):
     """Per (game, critic, method): median env-steps/s and update seconds of the learner at
-    git commit ``ref`` and of the working tree's, alternating, in two worker processes."""
+    git commit ``ref`` and of the working tree's, alternating, in two worker processes (with
+    ``--quick``'s sizes, under ``preset``: both learners must have it)."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(["git", "-C", root, "archive", ref], capture_output=True,
@@ -24,7 +25,7 @@ def against(ref, cases, rounds, sizes, quick):
             os.path.join(os.path.dirname(os.path.abspath(__file__)), "train.py"),
             "--worker",
         ]
-        command += ["--quick"] if quick else []
+        command += (["--quick"] if quick else []) + (["--preset", preset] if preset else [])
         pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
         workers = {name: subprocess.Popen(command, cwd=tree, **pipes,
                                           env=dict(os.environ, PYTHONPATH=tree))

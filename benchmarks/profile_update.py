@@ -1,6 +1,7 @@
 """Where one PPO update's time goes, by operation, with the FLOPs each computes.
 
     python benchmarks/profile_update.py [--games harvest cleanup mmm2] [--repeats 3] [--quick]
+    python benchmarks/profile_update.py --preset mappo --games harvest [--rows 30]
     python benchmarks/profile_update.py --layouts
 
 For each game and method (Simul-Ind, AgA; MAPPO critic, the learner's defaults: 32 x 128
@@ -11,16 +12,25 @@ other primitives, and the rest (Python, autograd's bookkeeping, plain NumPy). Ea
 gives its milliseconds per update (the median over the repeats), its share, the FLOPs of
 the matrix products it ran (2 per multiply-add, counted from their shapes as they happen)
 and its GFLOP/s as a fraction of a plain float32 (1024, 1024) product timed in the same
-run. The steps:
+run; then the costliest (step, operation) pairs (``--rows`` of them), where an operation is
+one of the learner's primitives, its value or its VJP (``layer_norm``, ``relu``, ``affine``,
+``layer_norm VJP``: the VJP with the autograd operations it runs), an autograd primitive
+outside them (``anp.multiply VJP``: in the HVP, mostly autograd differentiating the
+primitives' VJPs once more), MAPPO's ``value loss`` (its value), or ``outside primitives``
+(Python, autograd's bookkeeping, plain NumPy). ``--preset mappo`` profiles the learner under
+that preset (``aga_ref.rl.presets``: one minibatch, 15 epochs, LayerNorm and ReLU, ValueNorm,
+Huber and clipped value loss, a clip per network; AgA with ``lam = 100``). The steps:
 
-    minibatch      gathering a minibatch's arrays, advantage normalisation
+    minibatch      gathering a minibatch's arrays, advantage normalisation (the buffer's too)
     forward        the actors' forward pass (traced once; every pass below reads it)
       log-softmax  of it: log-softmax, action masks, log-probabilities, entropy
     xi, xi_c       vector-Jacobian products of the forward pass (``surrogate._gradients``)
     entropy grad   the entropy's vector-Jacobian product
     HVP            AgA's ``grad Ham_c = H_c^T xi_c``: the pass back through the three above
     critic         the value loss and its gradient
-    direction      ``methods.direction`` (Eq. 1 and what it logs) and the norm clipping
+    value norm     the ValueNorm statistics' update and the normalised targets (the preset)
+    direction      ``methods.direction`` (Eq. 1 and what it logs) and the global norm clip
+    clip           ``mappo_update.clip``: the actors' and the critics' clips (the preset's)
     Adam           both optimisers' steps
     instruments    ``aga_ref.rl.instruments``'s norms and cosines
     other          the rest of ``ppo.update`` and ``surrogate_terms`` (the statistics)
@@ -37,131 +47,34 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import collections  # noqa: E402
 import copy  # noqa: E402
 import time  # noqa: E402
 
-import autograd.numpy as anp  # noqa: E402
 import numpy as np  # noqa: E402
-from autograd import core  # noqa: E402
 
-from aga_ref import primitives  # noqa: E402
-from aga_ref.rl import methods, policy, ppo, surrogate  # noqa: E402
+from aga_ref.rl import ppo  # noqa: E402
 from aga_ref.rl.config import Config  # noqa: E402
 from aga_ref.rl.train import experience, init_state  # noqa: E402
 
 try:  # run as a script (this folder on the path) or imported from the root
+    from profile_clock import CLOCK, STEPS, Clock, install  # noqa: E402
     from speed import machine, matmul_gflops  # noqa: E402
     from train import environments  # noqa: E402
 except ImportError:
+    from benchmarks.profile_clock import CLOCK, STEPS, Clock, install  # noqa: E402
     from benchmarks.speed import machine, matmul_gflops  # noqa: E402
     from benchmarks.train import environments  # noqa: E402
-
-CLOCK = [time.process_time]  # the timers' clock; --wall: time.perf_counter
-STEPS = ("minibatch", "forward", "log-softmax", "xi", "xi_c", "entropy grad", "HVP",
-         "critic", "direction", "Adam", "instruments", "other")  # fmt: skip
-
-
-class Clock:
-    """Exclusive seconds and matmul FLOPs per (step, kind); a stack of what is running."""
-
-    def __init__(self):
-        self.stack = [["other", "rest", 0.0, 0.0]]  # step, kind, start, children's seconds
-        self.seconds = collections.defaultdict(float)  # (step, kind) -> s
-        self.flops = collections.defaultdict(float)  # step -> FLOPs
-
-    def step(self):
-        return next(s for s, kind, *_ in reversed(self.stack) if kind == "rest")
-
-    def timed(self, fun, step=None, kind="rest"):
-        def run(*args, **kwargs):
-            frame = [step or self.step(), kind, CLOCK[0](), 0.0]
-            self.stack.append(frame)
-            try:
-                return fun(*args, **kwargs)
-            finally:
-                self.stack.pop()
-                elapsed = CLOCK[0]() - frame[2]
-                self.seconds[frame[0], kind] += elapsed - frame[3]
-                self.stack[-1][3] += elapsed
-
-        return run
+try:
+    from aga_ref.rl.presets import PRESETS  # noqa: E402
+except ImportError:  # an older learner (PYTHONPATH=DIR)
+    PRESETS = {}
 
 
-def install(clock):
-    """Put the clock's timers on the update's steps, the primitives and their VJPs."""
-    for module, name, step in ((ppo, "minibatch", "minibatch"), (methods, "direction", "direction"),
-                               (ppo, "clip_by_global_norm", "direction"),
-                               (ppo, "adam_step", "Adam"), (ppo, "_actor_step", "Adam"),
-                               (ppo, "direction_instruments", "instruments"),
-                               (ppo, "step_cosines", "instruments"),
-                               (ppo, "step_sizes", "instruments"),
-                               (policy, "log_softmax", "log-softmax")):  # fmt: skip
-        if hasattr(module, name):
-            setattr(module, name, clock.timed(getattr(module, name), step))
-    _time_vjps(clock)
-    make_vjp, grad, value_and_grad = surrogate.make_vjp, surrogate.grad, ppo.value_and_grad
-    ppo.value_and_grad = lambda fun: clock.timed(value_and_grad(fun), "critic")
-
-    def timed_make_vjp(fun):  # the forward pass, then xi, xi_c, entropy in that order
-        def forward(x):
-            vjp, ans = clock.timed(make_vjp(fun), "forward")(x)
-            names = iter(clock.vjp_names)
-            return lambda g: clock.timed(vjp, next(names))(g), ans
-
-        return forward
-
-    def timed_grad(fun):  # the outer grad of the Hamiltonian is the HVP
-        return clock.timed(grad(fun), "HVP" if fun.__name__ == "hamiltonian" else None)
-
-    def timed_terms(theta, shapes, batch, clip, hvp=None, need=("xi", "xi_c"), **options):
-        need = set(need) | ({"xi_c"} if hvp == "collective" else {"xi"} if hvp else set())
-        clock.vjp_names = [n for n in ("xi", "xi_c") if n in need] + ["entropy grad"]
-        return terms(theta, shapes, batch, clip, hvp=hvp, need=need, **options)
-
-    terms = clock.timed(ppo.surrogate_terms)
-    surrogate.make_vjp, surrogate.grad = timed_make_vjp, timed_grad
-    ppo.surrogate_terms = timed_terms
-
-
-def _time_vjps(clock):
-    """Every autograd primitive's value and VJP timed as kind "primitive" or "matmul"."""
-    modules = [anp, primitives] + [m for m in (policy, surrogate, ppo) if m]
-    seen = set()
-    for module in modules:
-        for name in dir(module):
-            f = getattr(module, name)
-            if not getattr(f, "_is_autograd_primitive", False) or f in seen:
-                continue
-            seen.add(f)
-            cell = f.__closure__[f.__code__.co_freevars.index("f_raw")]
-            kind = "matmul" if name == "matmul" else "primitive"
-            cell.cell_contents = _counted(clock, cell.cell_contents, kind)
-            if f in core.primitive_vjps:
-                maker = core.primitive_vjps[f]
-                core.primitive_vjps[f] = lambda *a, _m=maker: _vjp(clock, _m(*a))
-
-
-def _counted(clock, raw, kind):
-    timed = clock.timed(raw, kind=kind)
-    if kind != "matmul":
-        return timed
-
-    def matmul(a, b, **kwargs):
-        out = timed(a, b, **kwargs)
-        clock.flops[clock.step()] += 2 * out.size * np.shape(a)[-1]
-        return out
-
-    return matmul
-
-
-def _vjp(clock, vjp):
-    return clock.timed(lambda g: tuple(vjp(g)), kind="primitive")
-
-
-def batch(game, method, sizes):
-    """The learner's state and one rollout's data for ``game`` under ``method``."""
-    config = Config(method=method, env_steps=10**7, **sizes)
+def batch(game, method, sizes, preset=None):
+    """The learner's state and one rollout's data for ``game`` under ``method`` (and
+    ``preset``, e.g. "mappo"; AgA with ``lam = 100`` then, the paper's)."""
+    lam = {"lam": 100.0} if preset and method == "aga" else {}
+    config = Config(method=method, env_steps=10**7, **{**PRESETS.get(preset, {}), **lam, **sizes})
     env = environments(game, config.num_envs)
     state = init_state(env, config)
     data, _ = experience(env, state, config)
@@ -177,17 +90,32 @@ def update_seconds(config, state, data):
 
 
 def profile(clock, case, repeats):
-    """{(step, kind): ms} and {step: GFLOP} per update, medians over ``repeats``."""
+    """{(step, kind): ms}, {step: GFLOP}, {(step, operation): ms} and {(step, operation):
+    GFLOP} per update, medians over ``repeats``."""
     update_seconds(*case)  # warm-up
+    tallies = (clock.seconds, clock.flops, clock.ops, clock.op_flops)
     runs = []
     for _ in range(repeats):
-        clock.seconds.clear(), clock.flops.clear()
+        [t.clear() for t in tallies]
         update_seconds(*case)
-        runs.append((dict(clock.seconds), dict(clock.flops)))
-    keys = {k for seconds, _ in runs for k in seconds}
-    ms = {k: 1e3 * float(np.median([s.get(k, 0.0) for s, _ in runs])) for k in keys}
-    gflop = {k: float(np.median([f.get(k, 0.0) for _, f in runs])) / 1e9 for k in STEPS}
-    return ms, gflop
+        runs.append([dict(t) for t in tallies])
+    out = []
+    for i, scale in enumerate((1e3, 1e-9, 1e3, 1e-9)):
+        keys = STEPS if i == 1 else {k for run in runs for k in run[i]}
+        out.append({k: scale * float(np.median([r[i].get(k, 0.0) for r in runs])) for k in keys})
+    return out
+
+
+def op_table(op_ms, op_gflop, peak, rows=16):
+    """The ``rows`` costliest (step, operation) pairs of one profile."""
+    total = sum(op_ms.values())
+    lines = ["\n| step | operation | ms | share | GFLOP | GFLOP/s | fraction of peak |\n|"
+             + "---|" * 7]  # fmt: skip
+    for (step, op), t in sorted(op_ms.items(), key=lambda kv: -kv[1])[:rows]:
+        f = op_gflop.get((step, op), 0.0)
+        rate = f"{f / t * 1e3:.1f} | {100 * f / t * 1e3 / peak:.0f}%" if f else "- | -"
+        lines.append(f"| {step} | {op} | {t:.1f} | {100 * t / total:.0f}% | {f:.2f} | {rate} |")
+    return "\n".join(lines)
 
 
 def table(game, method, ms, gflop, plain_ms, peak):
@@ -261,6 +189,9 @@ def main(argv=None):
     parser.add_argument("--layouts", action="store_true",
                         help="only the first layer's products in each memory layout")  # fmt: skip
     parser.add_argument("--wall", action="store_true", help="wall-clock seconds, not CPU")
+    parser.add_argument("--rows", type=int, default=16, help="operations shown per profile")
+    parser.add_argument("--preset", choices=sorted(PRESETS),
+                        help="the learner under this preset (AgA with lam = 100)")  # fmt: skip
     args = parser.parse_args(argv)
     CLOCK[0] = time.perf_counter if args.wall else time.process_time
     print(f"machine: {machine()}; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
@@ -274,14 +205,15 @@ def main(argv=None):
     if args.layouts:
         return print(layouts())
     sizes = {"num_envs": 2, "num_steps": 8, "num_minibatches": 2, "hidden": 8} if args.quick else {}
-    cases = {(g, m): batch(g, m, sizes) for g in args.games for m in args.methods}
+    cases = {(g, m): batch(g, m, sizes, args.preset) for g in args.games for m in args.methods}
     plain = {k: 1e3 * float(np.median([update_seconds(*c) for _ in range(args.repeats + 1)][1:]))
              for k, c in cases.items()}  # fmt: skip
     clock = Clock()
     install(clock)
     for (game, method), case in cases.items():
-        ms, gflop = profile(clock, case, args.repeats)
+        ms, gflop, op_ms, op_gflop = profile(clock, case, args.repeats)
         print(table(game, method, ms, gflop, plain[game, method], peak), flush=True)
+        print(op_table(op_ms, op_gflop, peak, args.rows), flush=True)
     peak = max(peak, matmul_gflops(1024, 20, CLOCK[0]))
     print(f"\nfloat32 (1024, 1024) @ (1024, 1024): {peak:.1f} GFLOP/s (peak, after; the "
           f"fractions above divide by the first); load average "

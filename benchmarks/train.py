@@ -1,6 +1,7 @@
 """Speed of learning agents: AgA against Simul-Ind, end to end and per update.
 
     python benchmarks/train.py [--games harvest cleanup mmm2] [--rounds 3] [--against REF]
+    python benchmarks/train.py --preset mappo --critics mappo --games harvest [--against REF]
 
 5 agents (Selfish-MMM2: 10), the learner's defaults (32 environments x 128 steps per update,
 2 epochs of 4 minibatches, MLP 64-64). Runs single-threaded (set OPENBLAS_NUM_THREADS=1 before numpy
@@ -28,6 +29,10 @@ loads, as for every experiment on this 2-core machine). For each game and critic
   the CPU seconds (``time.process_time``) of the step and of the update alone, the best
   round's of each: load on the other core inflates wall-clock time and only ever adds to
   CPU time, so the smallest CPU time is the steadiest measure on a shared machine.
+``--preset mappo`` runs all of it, ``--against`` included, under that preset's values
+(``aga_ref.rl.presets``: one minibatch of all 4096 env-steps, 15 epochs, LayerNorm and ReLU,
+ValueNorm, Huber and clipped value loss, a clip per network); AgA keeps its default ``lam``,
+which changes no cost. Its profile by operation is ``benchmarks/profile_update.py --preset``.
 The absolute goal is 2e7 env-steps of Harvest in an hour (5.5k env-steps/s) on the 2-core
 machine the project runs on; every absolute rate printed belongs to the machine named in the
 first line of the output. ``--quick`` runs tiny batches and networks in seconds (a smoke
@@ -47,15 +52,18 @@ import numpy as np  # noqa: E402
 
 from aga_ref.rl import methods, ppo  # noqa: E402
 from aga_ref.rl.config import Config  # noqa: E402
+from aga_ref.rl.presets import PRESETS  # noqa: E402
 from aga_ref.rl.surrogate import surrogate_terms  # noqa: E402
 from aga_ref.rl.train import experience, init_state, train_step  # noqa: E402
 from games import gridworld, smac  # noqa: E402
 
 try:  # run as ``python benchmarks/train.py`` (this folder on the path) or imported from the root
     from against import against, against_table  # noqa: E402
+    from architectures import architectures  # noqa: E402
     from speed import machine, matmul_gflops, update_flops  # noqa: E402
 except ImportError:
     from benchmarks.against import against, against_table  # noqa: E402
+    from benchmarks.architectures import architectures  # noqa: E402
     from benchmarks.speed import machine, matmul_gflops, update_flops  # noqa: E402
 
 
@@ -172,53 +180,6 @@ def _minibatch(data, config):
                  data["adv_ind"][:, :S], data["adv_col"][:, :S], w)  # fmt: skip
 
 
-def architectures(S=1024, repeats=5):
-    """Median ms of one agent's forward pass on S views (15x15x3): our MLP 675-64-64-9
-    against FCGrad's CNN (5x5, 3x3, 3x3 convolutions of 32 channels, then 64 units) by
-    im2col; and autograd's gradient of the batched layer by ``np.matmul`` and by
-    ``np.einsum`` (N = 5 agents)."""
-    import autograd.numpy as anp
-    from autograd import grad
-
-    rng = np.random.default_rng(0)
-    x = rng.random((S, 15, 15, 3), dtype=np.float32)
-    W = {k: rng.standard_normal(s).astype(np.float32) * 0.1 for k, s in
-         {"m1": (675, 64), "m2": (64, 64), "m3": (64, 9), "c1": (75, 32), "c2": (288, 32),
-          "c3": (288, 32), "d": (7 * 7 * 32, 64), "o": (64, 9)}.items()}  # fmt: skip
-
-    def im2col(a, k):  # (S, H, W, C) -> (S, H-k+1, W-k+1, k*k*C)
-        windows = np.lib.stride_tricks.sliding_window_view(a, (k, k), axis=(1, 2))
-        return windows.transpose(0, 1, 2, 4, 5, 3).reshape(*windows.shape[:3], -1)
-
-    def mlp():
-        h = np.tanh(x.reshape(S, -1) @ W["m1"])
-        return np.tanh(h @ W["m2"]) @ W["m3"]
-
-    def cnn():
-        h = np.maximum(im2col(x, 5) @ W["c1"], 0)  # (S, 11, 11, 32)
-        h = np.maximum(im2col(h, 3) @ W["c2"], 0)  # (S, 9, 9, 32)
-        h = np.maximum(im2col(h, 3) @ W["c3"], 0)  # (S, 7, 7, 32)
-        return np.maximum(h.reshape(S, -1) @ W["d"], 0) @ W["o"]
-
-    xs = rng.random((5, S, 675), dtype=np.float32)
-    Ws = rng.random((5, 675, 64), dtype=np.float32) * np.float32(0.01)
-    batched = {
-        "matmul": lambda w: anp.sum(anp.tanh(anp.matmul(xs, w))),
-        "einsum": lambda w: anp.sum(anp.tanh(anp.einsum("nsf,nfh->nsh", xs, w))),
-    }
-    times = {"mlp": [], "cnn": [], "matmul": [], "einsum": []}
-    for _ in range(repeats):
-        for name, f in (("mlp", mlp), ("cnn", cnn)):
-            start = time.perf_counter()
-            f()
-            times[name].append(time.perf_counter() - start)
-        for name, f in batched.items():
-            start = time.perf_counter()
-            grad(f)(Ws)
-            times[name].append(time.perf_counter() - start)
-    return {k: 1e3 * float(np.median(v)) for k, v in times.items()}
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", nargs="+", default=["harvest", "cleanup", "mmm2"])
@@ -228,21 +189,24 @@ def main(argv=None):
                         help="tiny batches and networks, one round: a smoke test")  # fmt: skip
     parser.add_argument("--against", metavar="REF",
                         help="also time commit REF's learner, alternating with ours")  # fmt: skip
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="the learner under a preset")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     quick = {"num_envs": 2, "num_steps": 8, "num_minibatches": 2, "hidden": 8}
     sizes, repeats = (quick, 1) if args.quick else ({}, 5)
+    sizes = {**PRESETS.get(args.preset, {}), **sizes}  # Config's values beyond the defaults
     if args.worker:
         return worker(sizes)
     rounds, n = (1, 256) if args.quick else (args.rounds, 1024)
+    preset = f"; --preset {args.preset}" if args.preset else ""
     print(f"machine: {machine()}; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
-          f"load average {_load()}")  # fmt: skip
+          f"load average {_load()}{preset}")  # fmt: skip
     peak, peak_cpu = [matmul_gflops(n)], [matmul_gflops(n, clock=time.process_time)]
     print(f"float32 ({n}, {n}) @ ({n}, {n}): {peak[0]:.1f} GFLOP/s (peak, before)", flush=True)
     if args.against:
         cases = [(g, c, m) for g in args.games for c in args.critics for m in ("simul-ind", "aga")]
         print(f"against {args.against} ...", flush=True)
-        results = against(args.against, cases, max(rounds, 2), sizes, args.quick)
+        results = against(args.against, cases, max(rounds, 2), args.quick, args.preset)
         print(against_table(args.against, results))
         print(f"(load average {_load()})", flush=True)
     print("networks ...", flush=True)

@@ -32,3 +32,17 @@ def test_profile_counts_every_flop_of_the_update_once(method):
     steps = {"forward", "xi", "entropy grad", "critic", "Adam", "instruments"}
     steps |= {"xi_c", "HVP"} if method == "aga" else set()
     assert steps <= set(rows), rows
+
+
+def test_the_preset_profile_names_mappos_operations_and_its_steps():
+    command = [sys.executable, os.path.join(ROOT, "benchmarks", "profile_update.py"), "--quick",
+               "--games", "harvest", "--methods", "aga", "--repeats", "1", "--preset", "mappo",
+               "--rows", "200"]  # fmt: skip
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
+    cells = [line.split(" | ")[:2] for line in out.splitlines() if line.startswith("| ")]
+    steps, ops = {c[0][2:] for c in cells}, {tuple(c) for c in cells if len(c) == 2}
+    assert {"value norm", "clip", "HVP"} <= steps, steps
+    for step, op in (("forward", "layer_norm"), ("forward", "relu"), ("xi", "layer_norm VJP"),
+                     ("critic", "value loss"), ("HVP", "affine VJP")):  # fmt: skip
+        assert (f"| {step}", op) in ops, (step, op, sorted(ops))
