@@ -149,21 +149,11 @@ def test_select_derivatives_to_second_order_by_finite_differences():
 def test_every_product_of_a_float32_learner_update_is_float32(masked):
     # before select, autograd's where VJP turned masked backward passes float64 (half speed)
     from aga_ref.rl.surrogate import surrogate_terms
-    from tests.rl_setup import CLIP, tiny_problem
+    from tests.rl_setup import CLIP, matmul_dtypes, tiny_problem
 
     theta, shapes, batch = tiny_problem(masked=masked)
     batch = type(batch)(*[a.astype(np.float32) if getattr(a, "dtype", None) == np.float64
                           else a for a in batch])  # fmt: skip
-    cell = next(c for c in anp.matmul.__closure__ if c.cell_contents is np.matmul)
-    dtypes = set()
-
-    def recording(a, b, **kwargs):
-        dtypes.update((np.asarray(a).dtype, np.asarray(b).dtype))
-        return np.matmul(a, b, **kwargs)
-
-    cell.cell_contents = recording
-    try:
-        surrogate_terms(theta.astype(np.float32), shapes, batch, CLIP, hvp="collective")
-    finally:
-        cell.cell_contents = np.matmul
+    theta = theta.astype(np.float32)
+    dtypes = matmul_dtypes(lambda: surrogate_terms(theta, shapes, batch, CLIP, hvp="collective"))
     assert dtypes == {np.dtype(np.float32)}, dtypes

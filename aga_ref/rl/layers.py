@@ -26,7 +26,10 @@ primitives whose VJPs are written in ``autograd.numpy``, so autograd differentia
 again (``tests/test_rl_layers.py`` checks the HVP against finite differences in float64),
 and the input LayerNorm is folded into the first layer (its inputs are data): composed from
 autograd's operations, they made AgA's actor terms over three times as slow (the body's cost
-now: ``benchmarks/preset_cost.py --bodies``). Not here: MAPPO's GRU
+now: ``benchmarks/preset_cost.py --bodies``). The inputs' standardisation is data too, so an
+update computes it once for its whole batch (``standardised``) and the epochs share it; the
+LayerNorm's means are sums times ``1 / H`` so that its derivatives of every order stay
+float32 (``_row_mean`` says why; docs/speed.md has the profile before and after). Not here: MAPPO's GRU
 (``use_recurrent_policy``) and its CNN (docs/rl.md says why).
 """
 
@@ -34,7 +37,7 @@ from collections import namedtuple
 
 import autograd.numpy as anp
 import numpy as np
-from autograd.extend import defvjp, primitive
+from autograd.extend import defvjp, defvjp_argnums, primitive
 from autograd.tracer import getval
 
 from aga_ref.primitives import affine, tanh
@@ -94,12 +97,33 @@ def standardise(x):
     return centred / np.sqrt(np.mean(centred**2, axis=-1, keepdims=True) + LN_EPS)
 
 
+class Standardised(np.ndarray):
+    """Inputs that ``standardised`` has standardised already: the input LayerNorm takes them
+    as they are. Its standardisation is of the data alone, so ``ppo.update`` computes it once
+    for the whole batch and every epoch's forward pass shares it (15 epochs under
+    ``--preset mappo``; each pass over (N, S, F) inputs cost about as much as the first
+    layer's product). Slices and gathers of it stay ``Standardised``."""
+
+
+def standardised(x):
+    """``standardise(x)`` marked as such (a ``Standardised`` view)."""
+    return standardise(x).view(Standardised)
+
+
 def _standardised(h):
     """(z, sigma) of h (N, S, H): z = (h - mean) / sigma, sigma = sqrt(var + eps) (N, S, 1);
     in ``autograd.numpy``, so that autograd differentiates it inside the VJPs below."""
-    centred = h - anp.mean(h, axis=-1, keepdims=True)
-    sigma = anp.sqrt(anp.mean(centred**2, axis=-1, keepdims=True) + LN_EPS)  # biased var
+    centred = h - _row_mean(h)
+    sigma = anp.sqrt(_row_mean(centred * centred) + LN_EPS)  # the biased variance
     return centred / sigma, sigma
+
+
+def _row_mean(a):
+    """The mean over the last axis, kept (..., 1), as a sum times the Python float 1 / H:
+    autograd's derivatives of ``anp.mean`` (divided by a NumPy integer) and of ``a**2`` (a
+    float64 exponent) are float64 for float32 inputs under NumPy 2's promotion rules, which
+    made every product of the HVP behind a LayerNorm run in float64 (half the speed)."""
+    return anp.sum(a, axis=-1, keepdims=True) * (1.0 / a.shape[-1])
 
 
 @primitive
@@ -113,23 +137,23 @@ def layer_norm(h, g, c):
 # With y = z g + c, z = (h - mean h) / sigma, cotangent u (N, S, H) and u_z = u g:
 #   dL/dh = (u_z - mean(u_z) - z mean(u_z z)) / sigma     means over the last axis
 #   dL/dg = sum_s u z,   dL/dc = sum_s u                  (N, H)
-def _layer_norm_vjp_h(ans, h, g, c):
-    z, sigma = _standardised(h)
+# (dz_k/dh_j = (delta_kj - 1/H - z_k z_j / H) / sigma, symmetric in k and j.) One maker for
+# the three, run once per node: z and sigma are shared by every VJP of the node (xi's,
+# xi_c's, the entropy's), and with h traced they are traced too, so autograd differentiates
+# these VJPs again for the HVP.
+def _layer_norm_vjps(argnums, ans, args, kwargs):
+    h, g, c = args
+    z, sigma = _standardised(h)  # (N, S, H), (N, S, 1)
 
-    def vjp(u):
+    def vjp_h(u):
         u_z = u * g[:, None, :]
-        mean_u = anp.mean(u_z, axis=-1, keepdims=True)
-        return (u_z - mean_u - z * anp.mean(u_z * z, axis=-1, keepdims=True)) / sigma
+        return (u_z - _row_mean(u_z) - z * _row_mean(u_z * z)) / sigma
 
-    return vjp
+    vjps = {0: vjp_h, 1: lambda u: anp.sum(u * z, axis=1), 2: lambda u: anp.sum(u, axis=1)}
+    return lambda u: tuple(vjps[k](u) for k in argnums)
 
 
-defvjp(
-    layer_norm,
-    _layer_norm_vjp_h,
-    lambda ans, h, g, c: lambda u: anp.sum(u * _standardised(h)[0], axis=1),
-    lambda ans, h, g, c: lambda u: anp.sum(u, axis=1),
-)
+defvjp_argnums(layer_norm, _layer_norm_vjps)
 
 
 def hidden_layers(layers, x, arch):
@@ -144,5 +168,6 @@ def hidden_layers(layers, x, arch):
     # with z = standardise(x), so no derivative runs over (N, S, F) arrays but the product's
     W1_g = g0[:, :, None] * W1  # (N, F, H)
     b1_c = anp.matmul(c0[:, None, :], W1)[:, 0] + b1  # (N, H)
-    h1 = layer_norm(act(affine(standardise(x), W1_g, b1_c)), g1, c1)  # (N, S, H)
+    z = np.asarray(x) if isinstance(x, Standardised) else standardise(x)  # (N, S, F)
+    h1 = layer_norm(act(affine(z, W1_g, b1_c)), g1, c1)  # (N, S, H)
     return h1, layer_norm(act(affine(h1, W2, b2)), g2, c2)

@@ -23,7 +23,7 @@ from autograd import value_and_grad
 
 from aga_ref.rl import mappo_update, methods
 from aga_ref.rl.instruments import direction_instruments, hvp_bias, step_cosines, step_sizes
-from aga_ref.rl.layers import DEFAULT_ARCH, arch_of
+from aga_ref.rl.layers import DEFAULT_ARCH, arch_of, standardised
 from aga_ref.rl.optim import adam_step, sgd_step
 from aga_ref.rl.policy import flatten, mlp, unflatten
 from aga_ref.rl.surrogate import Batch, surrogate_terms
@@ -104,6 +104,7 @@ def update(state, data, config, lr, rng):
     per_minibatch = config.norm_adv and config.adv_norm_scope == "minibatch"
     if config.norm_adv and not per_minibatch:  # once, over the whole batch (MAPPO)
         data = mappo_update.normalise_buffer(data)
+    data = _standardised_inputs(data, state)
     logs = []
     for _ in range(config.update_epochs):
         order = rng.permutation(S)
@@ -146,6 +147,18 @@ def update(state, data, config, lr, rng):
                                         state["actor_shapes"])})  # fmt: skip
     stats = {k: float(np.mean([row[k] for row in logs])) for k in logs[0]}
     return state, {**stats, **step_sizes(theta_before, state["theta"], state["actor_shapes"])}
+
+
+def _standardised_inputs(data, state):
+    """``data`` with the inputs of networks that begin with a LayerNorm standardised once
+    (``layers.standardised``), so that every epoch reuses them: a new dict."""
+    out = dict(data)
+    if arch_of(state["actor_shapes"]).layer_norm:
+        out["x"] = standardised(data["x"])  # (N, S, F)
+    if arch_of(state["critic_shapes"]).layer_norm:  # IPPO's are the actors' inputs
+        done = data["critic"] is data["x"] and out["x"] is not data["x"]
+        out["critic"] = out["x"] if done else standardised(data["critic"])  # (S, F) or (N, S, F)
+    return out
 
 
 def _actor_step(state, d, config, lr):
