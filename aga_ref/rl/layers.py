@@ -29,8 +29,8 @@ autograd's operations, they made AgA's actor terms over three times as slow (the
 now: ``benchmarks/preset_cost.py --bodies``). The inputs' standardisation is data too, so an
 update computes it once for its whole batch (``standardised``) and the epochs share it; the
 LayerNorm's means are sums times ``1 / H`` so that its derivatives of every order stay
-float32 (``_row_mean`` says why; docs/speed.md has the profile before and after). Not here: MAPPO's GRU
-(``use_recurrent_policy``) and its CNN (docs/rl.md says why).
+float32 (``_row_mean`` says why; docs/speed.md has the profile before and after). Not here:
+MAPPO's GRU (``use_recurrent_policy``) and its CNN (docs/rl.md says why).
 """
 
 from collections import namedtuple
