@@ -4,6 +4,7 @@ import numpy as np
 
 from games import rng
 from games.smac.engine import NUM_ALLIES, Battles
+from games.smac.env import Core
 
 # Unit indices under rules="smac": allies 0-1 Marauders, 2-8 Marines, 9 Medivac; enemies
 # 10-12 Marauders, 13-20 Marines, 21 Medivac (enemy e is unit 10 + e).
@@ -19,6 +20,13 @@ def placed(units, rules="smac", num_envs=1, seed=0):
         battles.alive[:, u] = True
         battles.pos[:, u] = xy
     return battles
+
+
+def core_with(units, rules="smac"):
+    """A one-battle ``Core`` whose battle is ``placed(units, rules)``."""
+    core = Core(1, 0, rules)
+    core.battles = placed(units, rules)
+    return core
 
 
 def actions_for(orders):
