@@ -1,12 +1,14 @@
 """Hypothesis profiles: ``deadline=None`` everywhere (autograd's first calls are slow);
 ``ci`` is also derandomized so CI runs are repeatable. Select with HYPOTHESIS_PROFILE.
-The learner's tests share ``problem``: a tiny policy batch and its surrogate game."""
+The learner's tests share ``problem``: a tiny policy batch and its surrogate game. A sweep
+run inside pytest starts its children without a fork of pytest (the fixture below)."""
 
 import os
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from figures import sweep_processes
 from tests.rl_setup import surrogate_game, tiny_problem
 
 settings.register_profile("dev", deadline=None, max_examples=40)
@@ -23,3 +25,12 @@ def problem(request):
     theta, shapes, batch = tiny_problem(seed=seed, masked=masked)
     N, P = theta.shape
     return theta, shapes, batch, surrogate_game(shapes, batch, N, P)
+
+
+@pytest.fixture(autouse=True)
+def sweep_children_without_preexec(monkeypatch):
+    """A sweep run inside pytest asks for no ``PR_SET_PDEATHSIG`` for its children
+    (``figures/sweep_processes.py``): the request is a ``preexec_fn``, Python run in a fork
+    of pytest, which runs JAX's threads once a test has imported JAX (unsafe: JAX warns).
+    The SIGKILLed sweep of ``test_requeue_sweep.py`` is a process of its own and keeps it."""
+    monkeypatch.setattr(sweep_processes, "LIBC", None)

@@ -134,6 +134,15 @@ def test_the_sweeps_stop_reaches_each_running_child_once_and_is_waited_for(tmp_p
     assert signal.getsignal(how) is before  # the handler is put back
 
 
+def test_a_sweep_inside_pytest_forks_nothing(tmp_path):
+    """conftest.py's fixture: a sweep run in this process starts its children without a
+    fork of pytest (no ``preexec_fn``), which JAX's threads would make unsafe."""
+    forks = []
+    os.register_at_fork(before=lambda: forks.append(1))  # os.fork runs it; no unregister
+    job = ("child", [sys.executable, "-c", "pass"], str(tmp_path / "log"), dict(os.environ))
+    assert run_all([job], 1, lambda name, code: None) is None and forks == []
+
+
 @pytest.mark.parametrize("options, message", [
     (["--seed", "3"], "after --: --seed is set by the sweep for each run"),
     (["--no-align"], None),  # not set by the protocol grid: passed on
