@@ -1,9 +1,11 @@
 """Hypothesis profiles: ``deadline=None`` everywhere (autograd's first calls are slow);
 ``ci`` is also derandomized so CI runs are repeatable. Select with HYPOTHESIS_PROFILE.
 The learner's tests share ``problem``: a tiny policy batch and its surrogate game. A sweep
-run inside pytest starts its children without a fork of pytest (the fixture below)."""
+run inside pytest starts its children without a fork of pytest, and PyTorch runs one thread
+(the fixtures below)."""
 
 import os
+import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -34,3 +36,14 @@ def sweep_children_without_preexec(monkeypatch):
     of pytest, which runs JAX's threads once a test has imported JAX (unsafe: JAX warns).
     The SIGKILLed sweep of ``test_requeue_sweep.py`` is a process of its own and keeps it."""
     monkeypatch.setattr(sweep_processes, "LIBC", None)
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """PyTorch on one thread once a test module has imported it: the tests' tensors are tiny,
+    and a second thread only waits for a core. On the shared 2-core machine (load 6)
+    ``examples/verify_pytorch_ppo.py`` took 6 to 56 s with torch's 2 threads, 1.0 to 1.3 s
+    with one."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        torch.set_num_threads(1)
