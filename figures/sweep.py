@@ -34,13 +34,13 @@ import os
 import shlex
 import signal
 import sys
-import time
 import zipfile
 
 from aga_ref.rl.checkpoint import saved_config
 from aga_ref.rl.config import Config
 from aga_ref.rl.methods import METHODS
 from aga_ref.rl.presets import PRESETS
+from aga_ref.rl.progress import quiet_stdout, say
 from figures import train
 from figures.arguments import (
     aga_lam,
@@ -52,6 +52,7 @@ from figures.arguments import (
     refuse_unused,
 )
 from figures.sweep_processes import run_all
+from figures.train_resume import sweep_refusal
 
 EPILOG = __doc__.split("\n\n", 1)[1]
 PAPER_LAMS = (0.1, 1.0, 100.0, 1000.0)
@@ -218,39 +219,70 @@ def main(argv=None):
     options = [*(["--preset", args.preset] if args.preset else []), *options]
     train_options(parser, options, grid)
     if args.print_commands:
-        for name, extra in grid:
-            print(shlex.join(["aga-ref", *command(name, extra, args.env_steps, args.out,
-                                                  options)[3:]]))  # fmt: skip
+        try:  # the Python docs' recipe for SIGPIPE: | head ends the listing, quietly
+            for name, extra in grid:
+                print(shlex.join(["aga-ref", *command(name, extra, args.env_steps, args.out,
+                                                      options)[3:]]))  # fmt: skip
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_stdout()
+            return 1
         return 0
     try:
         todo = [(n, a) for n, a in grid if not done(os.path.join(args.out, n), args.env_steps)]
     except (ValueError, OSError) as error:
         parser.error(str(error))
+    for name, extra in grid:  # finished or not, a run keeps its options
+        refusal = sweep_refusal(
+            os.path.join(args.out, name),
+            command(name, extra, args.env_steps, args.out, options)[4:],
+        )
+        if refusal:
+            parser.error(refusal)
     out_folder(parser, args.out)
-    print(f"{plural(len(grid), 'run')}, {len(grid) - len(todo)} already done, "
-          f"{args.jobs} at a time -> {args.out}/", flush=True)  # fmt: skip
+    say(f"{plural(len(grid), 'run')}, {len(grid) - len(todo)} already done, "
+        f"{args.jobs} at a time -> {args.out}/")  # fmt: skip
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     env[train.SWEEP_COMMAND] = "aga-ref sweep " + shlex.join(argv)  # recorded by each run
     jobs = [(name, command(name, extra, args.env_steps, args.out, options),
              os.path.join(args.out, f"{name}.log"), env) for name, extra in todo]  # fmt: skip
-    start, ended = time.perf_counter(), {}
+    ended = {}
 
-    def report(name, code):
+    def report(name, code, seconds):
         ended[name] = code
-        stopped = code in (130, 143, -signal.SIGINT, -signal.SIGTERM)  # (-: before its handler)
-        what = "done" if code == 0 else "stopped, to be continued" if stopped \
+        what = "done" if code == 0 else "stopped, to be continued" if stopped(code) \
             else "failed, see its .log"  # fmt: skip
-        print(f"[{len(ended)}/{len(todo)}] {name}: {what} "
-              f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)  # fmt: skip
+        say(f"[{len(ended)}/{len(todo)}] {name}: {what} (ran {seconds / 60:.1f} min)")
 
     stop = run_all(jobs, args.jobs, report)
     if stop is not None:
-        print(f"stopped by {stop.name}: {plural(len(todo) - len(ended), 'run')} not started, "
-              f"the runs under way checkpointed; the same command continues them",
+        print(f"stopped by {stop.name}: {plural(len(todo) - len(ended), 'run')} not started; "
+              f"{under_way(args.out, ended)}; the same command continues them",
               file=sys.stderr)  # fmt: skip
         return 128 + stop
     failed = [name for name, code in ended.items() if code]  # stopped on its own: failed
     if failed:
-        print(f"failed runs: {failed}", file=sys.stderr)
+        print(f"failed runs: {' '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def stopped(code):
+    """Whether a run's exit code is a stop by SIGINT or SIGTERM (negative: before its
+    handler was installed, while Python started)."""
+    return code in (130, 143, -signal.SIGINT, -signal.SIGTERM)
+
+
+def under_way(out, ended):
+    """What the runs stopped under way left, by their folders: a checkpoint (continued
+    from there), or none yet (started over): a run stopped while it started writes none."""
+    names = [name for name, code in ended.items() if stopped(code)]
+    kept = [n for n in names if os.path.isfile(os.path.join(out, n, "checkpoint.npz"))]
+    if not names:
+        return "no run was under way"
+    if len(kept) == len(names):
+        return f"{plural(len(names), 'run')} under way, each with its checkpoint"
+    return (
+        f"{plural(len(names), 'run')} under way: {len(kept)} with a checkpoint, "
+        f"{len(names) - len(kept)} without one (they start over)"
+    )

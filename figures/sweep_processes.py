@@ -47,16 +47,17 @@ def start(argv, log, env):
 
 def run_all(jobs, limit, done):
     """Run ``jobs``, (name, argv, log, env) each, ``limit`` at a time, calling ``done(name,
-    exit code)`` as each ends; return the signal that stopped them (``signal.Signals``), or
-    None when all ran. Call it from the main thread (signal handlers live there)."""
+    exit code, seconds it ran)`` as each ends; return the signal that stopped them
+    (``signal.Signals``), or None when all ran. Call it from the main thread (signal
+    handlers live there)."""
     received = []  # the handler only records; the loop below forwards, so no child is missed
     previous = {s: signal.signal(s, lambda signum, frame: received.append(signum)) for s in STOPS}
-    pending, running, forwarded = list(jobs), {}, 0
+    pending, running, forwarded, began = list(jobs), {}, 0, {}
     try:
         while pending or running:
             while pending and len(running) < limit and not received:
                 name, argv, log, env = pending.pop(0)
-                running[name] = start(argv, log, env)
+                running[name], began[name] = start(argv, log, env), time.monotonic()
             for signum in received[forwarded:]:
                 for child in running.values():
                     child.send_signal(signum)
@@ -64,7 +65,7 @@ def run_all(jobs, limit, done):
             for name, child in list(running.items()):
                 if child.poll() is not None:
                     del running[name]
-                    done(name, child.returncode)
+                    done(name, child.returncode, time.monotonic() - began[name])
             if received and not running:
                 break
             time.sleep(0.05)

@@ -27,7 +27,7 @@ import shutil
 import sys
 
 from aga_ref.rl.config import Config
-from aga_ref.rl.progress import TensorBoard, tensorboard_installed
+from aga_ref.rl.progress import TensorBoard, say, tensorboard_installed
 from figures.arguments import description, flag_names, plural
 from figures.provenance import noted
 from figures.threads import blas_threads
@@ -107,10 +107,10 @@ def run(args, parser, argv):
     """Train as ``args`` say; return the output folder (or None if there was nothing to do)."""
     config, env, out, commands, lock = check(parser, args, list(argv))
     with lock:  # this trainer's folder until it ends (figures/run_lock.py)
-        return None if config is None else _train(args, config, env, out, commands)
+        return None if config is None else _train(args, config, env, out, commands, argv)
 
 
-def _train(args, config, env, out, commands):
+def _train(args, config, env, out, commands, argv):
     from aga_ref.rl.train import TrainingDiverged, train
 
     if args.overwrite:
@@ -121,17 +121,19 @@ def _train(args, config, env, out, commands):
     planned = config.num_updates * config.batch_steps
     rounded = "" if planned == config.env_steps else f" (a budget of {config.env_steps:,} " \
         f"rounded up to whole batches of {config.batch_steps:,})"  # fmt: skip
-    print(f"{'resuming' if args.resume else 'training'} {config.method} on {args.env}: "
-          f"{planned:,} env-steps{rounded}, {plural(args.num_agents, 'agent')}, "
-          f"{plural(config.num_updates, 'update')} -> {out}/\n"
-          f"  SW: collective return (the agents' summed episode returns), E: their equality "
-          f"(1 - Gini)", flush=True)  # fmt: skip
+    preset = args.preset or getattr(args, "run_preset", None)  # given, or the run's record
+    since = f" from update {args.resumed_from}" if args.resume else ""
+    say(f"{'resuming' if args.resume else 'training'} {config.method} on {args.env}{since}"
+        f"{f' (--preset {preset})' if preset else ''}: {planned:,} env-steps{rounded}, "
+        f"{plural(args.num_agents, 'agent')}, {plural(config.num_updates, 'update')} -> "
+        f"{out}/\n  SW: collective return (the agents' summed episode returns), E: their "
+        f"equality (1 - Gini)")  # fmt: skip
     log = None
     if tensorboard_installed() if args.tensorboard is None else args.tensorboard:
         log = TensorBoard(os.path.join(out, TENSORBOARD))
-        print(f"  TensorBoard: {log.logdir}/ (tensorboard --logdir {out})", flush=True)
+        say(f"  TensorBoard: {log.logdir}/ (tensorboard --logdir {out})")
     try:
-        with stopping(args, out) as stop:  # signals, run-file errors: figures/train_stops.py
+        with stopping(args, out, argv) as stop:  # signals, run-file errors: figures/train_stops.py
             state, _ = train(env, config, out=out, resume=args.resume, log=log,
                              checkpoint_every=args.checkpoint_every, should_stop=stop,
                              meta={**_meta(args), "commands": commands})  # fmt: skip
@@ -146,7 +148,7 @@ def _train(args, config, env, out, commands):
         from figures.train_plot import plot
 
         for path in plot([out], out, gif=args.gif):
-            print(f"wrote {path}")
+            say(f"wrote {path}")
     return out
 
 

@@ -29,6 +29,7 @@ import time
 
 from aga_ref.rl.checkpoint import CHECKPOINT
 from aga_ref.rl.runfiles import RunFileUnreadable, RunFolderUnwritable
+from figures.train_resume import in_sweep, way_out
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 REPEAT_S = 2.0  # a SIGTERM this soon after the first is the same request, delivered twice
@@ -36,21 +37,23 @@ REPEAT_S = 2.0  # a SIGTERM this soon after the first is the same request, deliv
 
 class Stop:
     """``train``'s ``should_stop``: true once a signal came (``signal``, its number);
-    ``resume``: the command that continues the run."""
+    ``resume``: the command that continues the run; ``start``: the one that starts it over
+    (while ``out`` holds no checkpoint)."""
 
-    def __init__(self, resume):
-        self.signal, self.resume, self.since = None, resume, None
+    def __init__(self, resume, start):
+        self.signal, self.resume, self.start, self.since = None, resume, start, None
 
     def __call__(self):
         return self.signal is not None
 
 
 @contextlib.contextmanager
-def stopping(args, out):
-    """``with stopping(args, out) as stop:`` train with ``should_stop=stop``: SIGINT and
+def stopping(args, out, argv):
+    """``with stopping(args, out, argv) as stop:`` train with ``should_stop=stop``: SIGINT and
     SIGTERM set ``stop`` (the second one exits), a run-file error exits with one line; the
-    signal handlers there before are restored after the block."""
-    stop = Stop(resume_command(args, out))
+    signal handlers there before are restored after the block. ``argv``: the command line
+    of ``aga-ref train`` (after ``train``) that started this trainer."""
+    stop = Stop(resume_command(args, out), start_command(args, argv))
 
     def handle(number, frame):
         if stop.signal is not None:
@@ -58,7 +61,7 @@ def stopping(args, out):
                     time.monotonic() - stop.since < REPEAT_S:  # fmt: skip
                 return  # the scheduler's and the sweep's copies of one request
             _line(f"aga-ref train: stopped at once by a second signal; the update under way "
-                  f"is lost, the last checkpoint kept; resume with: {stop.resume}")  # fmt: skip
+                  f"is lost; {_then(stop, out, 'the last checkpoint kept; resume')}")  # fmt: skip
             raise SystemExit(128 + number)
         stop.signal, stop.since = number, time.monotonic()
 
@@ -66,7 +69,7 @@ def stopping(args, out):
     try:
         yield stop
     except (RunFolderUnwritable, RunFileUnreadable) as error:
-        raise SystemExit(_run_file_error(error, out, stop.resume)) from None
+        raise SystemExit(_run_file_error(error, out, stop)) from None
     finally:
         for number, handler in before.items():
             signal.signal(number, handler)
@@ -81,6 +84,22 @@ def resume_command(args, out):
     if args.checkpoint_every != 10:
         line += ["--checkpoint-every", str(args.checkpoint_every)]
     return shlex.join(line)
+
+
+def start_command(args, argv):
+    """The ``aga-ref train`` line that starts the run over, for a trainer stopped before its
+    first checkpoint: the command that started it, with ``--overwrite`` (the files of the
+    stopped start are in ``--out``) unless it has it or ``--resume-or-start``."""
+    again = args.overwrite or "--resume-or-start" in argv
+    return shlex.join(["aga-ref", "train", *argv, *([] if again else ["--overwrite"])])
+
+
+def _then(stop, out, kept):
+    """What to run next: ``kept`` + the resume line if ``out`` holds a checkpoint, else the
+    line that starts the run over (a resume line would be refused: nothing to continue)."""
+    if os.path.exists(os.path.join(out, CHECKPOINT)):
+        return f"{kept} with: {stop.resume}"
+    return f"no checkpoint was written yet: start over with: {stop.start}"
 
 
 def interrupted(stop, update, updates):
@@ -105,16 +124,14 @@ def interrupt_outside_training():
         raise SystemExit(130) from None
 
 
-def _run_file_error(error, out, resume):
+def _run_file_error(error, out, stop):
     """Say in one line what went wrong with a run file and what to do; return the exit
     code (1: a write failed, 2: a file cannot be used)."""
     if isinstance(error, RunFolderUnwritable):
-        then = f"resume with: {resume}" if os.path.exists(os.path.join(out, CHECKPOINT)) \
-            else "start the run again"  # fmt: skip
         _line(f"aga-ref train: {error}; nothing was half-written: make room or make the "
-              f"folder writable, then {then}")  # fmt: skip
+              f"folder writable, then {_then(stop, out, 'resume')}")  # fmt: skip
         return 1
-    _line(f"aga-ref train: {error}; give --overwrite to start the run again")
+    _line(f"aga-ref train: {error}; {way_out(out, in_sweep())}")
     return 2
 
 

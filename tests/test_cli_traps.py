@@ -83,7 +83,8 @@ def test_resume_extends_a_run_and_recomputes_the_annealing(tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", "--env", "harvest", "--out", str(tmp_path), "--resume",
                  "--env-steps", "48", "--no-plot"]) == 0  # fmt: skip
-    assert "resuming aga on harvest: 48 env-steps, 3 agents, 3 updates" in capsys.readouterr().out
+    assert "resuming aga on harvest from update 2: 48 env-steps, 3 agents, 3 updates" \
+        in capsys.readouterr().out  # fmt: skip
     extended = rows(tmp_path)
     assert [r["lr"] for r in extended[:2]] == [r["lr"] for r in first]
     lr = Config.lr
@@ -121,7 +122,8 @@ def test_resume_takes_the_game_from_the_run_and_refuses_another(tmp_path, capsys
     capsys.readouterr()
     assert main(["train", "--out", str(tmp_path), "--resume", "--env-steps", "48",
                  "--no-plot"]) == 0  # fmt: skip
-    assert "resuming aga on harvest: 48 env-steps, 3 agents" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "resuming aga on harvest from update 2: 48 env-steps, 3 agents" in printed
     out, err = refused(["train", "--env", "cleanup", "--out", str(tmp_path), "--resume"], capsys)
     assert "the run has --env harvest, this command --env cleanup" in err
     _, err = refused(["train", "--resume"], capsys)

@@ -53,7 +53,7 @@ def test_resume_or_start_continues_a_checkpointed_run(tmp_path, capsys):
     before = rows(folder)
     capsys.readouterr()
     assert train(folder, "--env-steps", "192", "--resume-or-start") == 0
-    assert "resuming aga on harvest: 192 env-steps" in capsys.readouterr().out
+    assert "resuming aga on harvest from update 10: 192 env-steps" in capsys.readouterr().out
     after = rows(folder)
     assert len(after) == 12 and after[:10] == before  # continued, not started again
 

@@ -128,7 +128,7 @@ def test_the_sweeps_stop_reaches_each_running_child_once_and_is_waited_for(tmp_p
         os.kill(os.getpid(), how)
 
     threading.Thread(target=stop_when_up, daemon=True).start()
-    assert run_all(jobs, 2, lambda name, code: ended.update({name: code})) == how
+    assert run_all(jobs, 2, lambda name, code, seconds: ended.update({name: code})) == how
     assert ended == {"child0": 128 + how, "child1": 128 + how}  # waited for; not the third
     assert [m.read_text() for m in marks[:2]] == [f"{how:d}\n"] * 2 and not marks[2].exists()
     assert signal.getsignal(how) is before  # the handler is put back
@@ -140,7 +140,7 @@ def test_a_sweep_inside_pytest_forks_nothing(tmp_path):
     forks = []
     os.register_at_fork(before=lambda: forks.append(1))  # os.fork runs it; no unregister
     job = ("child", [sys.executable, "-c", "pass"], str(tmp_path / "log"), dict(os.environ))
-    assert run_all([job], 1, lambda name, code: None) is None and forks == []
+    assert run_all([job], 1, lambda name, code, seconds: None) is None and forks == []
 
 
 @pytest.mark.parametrize("options, message", [

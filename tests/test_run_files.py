@@ -152,19 +152,6 @@ def test_a_progress_file_shorter_than_the_checkpoint_is_refused_in_one_line(tmp_
     assert "progress.csv holds 2 complete rows, but the checkpoint beside it counts 6" in err
 
 
-def test_a_config_json_cut_short_is_refused_in_one_line(tmp_path, capsys):
-    out = tmp_path / "run"
-    assert main(command(out)) == 0
-    text = (out / "config.json").read_text()
-    (out / "config.json").write_text(text[: len(text) // 2])
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as stop:
-        main(command(out, 128) + ["--resume"])
-    err = capsys.readouterr().err
-    assert stop.value.code == 2 and "Traceback" not in err
-    assert f"--resume: {out / 'config.json'} is unreadable (" in err.splitlines()[-1]
-
-
 def test_a_new_run_never_falls_back_on_an_old_runs_checkpoint(tmp_path):
     out = tmp_path / "run"
     assert main(command(out)) == 0

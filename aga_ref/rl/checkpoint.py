@@ -66,6 +66,11 @@ def saved_config(path):
     return rest["config"], rest["update"]
 
 
+def saved_environment(path):
+    """The environment object a checkpoint pickled (its game's settings with it)."""
+    return _read(path)[1]["env"]
+
+
 def usable_checkpoint(folder):
     """The note to print when ``folder``'s ``checkpoint.npz`` cannot be read and
     ``checkpoint.prev.npz`` was copied over it, else None; ``RunFileUnreadable`` (naming
@@ -97,6 +102,8 @@ def _read(path):
     try:
         with np.load(path) as f:
             arrays = {k: f[k] for k in f.files}  # every array read: a CRC checks each
+        if "blob" not in arrays:  # a zip of arrays, but not one save_checkpoint wrote
+            raise RunFileUnreadable(f"{path} is not a checkpoint of aga-ref (missing 'blob')")
         return arrays, pickle.loads(arrays.pop("blob").tobytes())
     except FileNotFoundError:
         raise RunFileUnreadable(f"{path} does not exist") from None

@@ -127,7 +127,25 @@ def status_line(config, row, rows):
     tty = sys.stdout.isatty()
     if tty or row["update"] % 10 == 0 or row["update"] == config.num_updates:
         end = "\n" if (not tty or row["update"] == config.num_updates) else ""
-        print(("\r" if tty else "") + text + ("\033[K" if tty else ""), end=end, flush=True)
+        say(("\r" if tty else "") + text + ("\033[K" if tty else ""), end=end)
+
+
+def say(text, end="\n"):
+    """Print ``text`` to stdout now; if stdout's reader has gone (``aga-ref train | head``),
+    send this and all later output to os.devnull and go on: a closed pager must not end a
+    run. The Python docs' recipe for SIGPIPE (``signal`` module, "Note on SIGPIPE")."""
+    try:
+        print(text, end=end, flush=True)
+    except BrokenPipeError:
+        quiet_stdout()
+
+
+def quiet_stdout():
+    """Point stdout's file descriptor at os.devnull, after a ``BrokenPipeError``, so that
+    what Python still holds for it, and flushes at exit, goes nowhere instead of failing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def tensorboard_installed():
