@@ -90,7 +90,9 @@ def test_each_planted_bug_fails_verify_naming_the_quantity(bug, tmp_path, capsys
         assert "(1/n for n = 3 players): a mean where the kit sums?" in text
     if bug == "fcgrad_no_one_over_n":  # issue 28, item 3: it passed all 8 cases of v1
         assert {c for c, _ in bad} == TAGGED["fcgrad_one_over_n"] != set()
-        assert "fcgrad_one_over_n: FCGrad's branch is decided by the 1/N" in text
+        first = text.split("least likely by chance first:\n")[1].splitlines()[0]
+        assert first.startswith("  fcgrad_one_over_n (fcgrad[beta=0.8]: failed at 6 of its 6")
+        assert "FCGrad's branch is decided by the 1/N" in first
 
 
 def test_the_learners_own_terms_in_float32_pass_the_float32_tolerance(tmp_path, capsys):

@@ -6,7 +6,10 @@ runner that checks your function on all of them with ``aga-ref verify``'s report
     kit.check_direction(aga)              # aga(losses, l_c, params, lam, sign_rule) -> xi_tilde
     kit.check(quantities, kits="ppo")     # quantities(case) -> {quantity: value}
     kit.cases("dynamics")                 # the cases themselves (``runner``'s docstring)
+    kit.write_direction_outputs(aga, "outputs.json")  # for ``aga-ref verify outputs.json``
+    kit.write_outputs(quantities, "outputs.json", kits="ppo")
 
+A case reads by attribute or by key (``case.params``, ``case["params"]``).
 Each case's ``params`` is a list of arrays, one ``(d_i,)`` block per player (per agent on
 the PPO minibatches: its actor's flat parameters, ``W1, b1, W2, b2, W3, b3`` row-major), a
 pytree ``jax.grad`` differentiates; its losses take that list. PPO cases also hold
@@ -65,3 +68,17 @@ def check_direction(direction, kits=("games", "ppo"), sign_rules=SIGN_RULES, flo
     ``lam`` in 0.1 and 1.0: the quantities ``xi_tilde[sign_rule=R,lam=L]``."""
     quantities = runner.direction_quantities(direction, sign_rules, ALIGNED_LAMS, np.asarray)
     return check(quantities, kits, float32, require_all, out)
+
+
+def write_outputs(quantities, path, kits="games", float32=False):
+    """``check``'s outputs written to ``path`` as the JSON ``aga-ref verify PATH`` reads
+    (``--float32`` for ``float32=True``); returns ``path``."""
+    make = lambda kit: cases(kit, float32)  # noqa: E731
+    return runner.write(make, quantities, kits, np.asarray, float32, path)
+
+
+def write_direction_outputs(direction, path, kits=("games", "ppo"), sign_rules=SIGN_RULES,
+                            float32=False):  # fmt: skip
+    """``check_direction``'s outputs written to ``path`` for ``aga-ref verify PATH``."""
+    quantities = runner.direction_quantities(direction, sign_rules, ALIGNED_LAMS, np.asarray)
+    return write_outputs(quantities, path, kits, float32)

@@ -9,7 +9,7 @@ import sys
 from aga_ref.conformance import dynamics, games, ppo
 from aga_ref.conformance.checking import _cases_by_id
 from aga_ref.conformance.comparison import RTOL, SIGNS, float32_hint
-from aga_ref.conformance.tags import likely_causes
+from aga_ref.conformance.tags import ranked_causes
 
 KITS = (("the games", games), ("PPO minibatches", ppo), ("game dynamics", dynamics))
 
@@ -31,10 +31,12 @@ def plural(count, word):
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def render(reports, out=None, require_all=False, extra_problems=(), rtol=RTOL):
+def render(reports, out=None, require_all=False, extra_problems=(), rtol=RTOL,
+           require_all_name="--require-all"):  # fmt: skip
     """Print the per-quantity table, the coverage and the failures; return True when all
     passed (and, with ``require_all``, every case and quantity was given). ``rtol`` is the
-    tolerance the reports were checked with (for the float32 line)."""
+    tolerance the reports were checked with (for the float32 line); ``require_all_name`` is
+    how the caller spells ``require_all`` (the CLI flag, or the adapters' argument)."""
     out = sys.stdout if out is None else out
     table = summarise(reports)
     width = max([len(q) for q in table] + [len("quantity")])
@@ -50,8 +52,8 @@ def render(reports, out=None, require_all=False, extra_problems=(), rtol=RTOL):
     problems = [("(file)", m) for m in extra_problems]
     problems += [(r.case_id, message) for r in reports for message in r.problems]
     if require_all and incomplete:
-        problems.append(("(file)", "--require-all: the submission does not cover every case "
-                                   "and quantity"))  # fmt: skip
+        problems.append(("(file)", f"{require_all_name}: the submission does not cover every "
+                                   "case and quantity"))  # fmt: skip
     if failures or problems:
         print("\nFailures:", file=out)
     for case_id, message in problems:
@@ -63,9 +65,14 @@ def render(reports, out=None, require_all=False, extra_problems=(), rtol=RTOL):
         tagged = f"  [tags: {', '.join(tags[case_id])}]" if tags.get(case_id) else ""
         print(f"  {case_id}  {quantity}: {word}{shown}{colon}{detail}{tagged}", file=out)
     hint = float32_hint(reports, rtol)
-    causes = likely_causes(t for case_id, _ in failures for t in tags.get(case_id, []))
+    pairs_given = [(r.case_id, row[0], row[1] != "ok") for r in reports for row in r.rows]
+    causes = ranked_causes(pairs_given, tags)
     if causes and not hint:  # float32 errors reach every case: the tags would mislead
-        print("\nTags of the failing cases (likely causes):", file=out)
+        print(
+            "\nTags of the failing cases (likely causes): tags whose cases fail more often "
+            "than the others of the same quantity, least likely by chance first:",
+            file=out,
+        )
         print("\n".join(f"  {line}" for line in causes), file=out)
     if hint:
         print(f"\nLooks like float32: {hint}", file=out)
@@ -74,8 +81,8 @@ def render(reports, out=None, require_all=False, extra_problems=(), rtol=RTOL):
     print(f"\nRESULT: {'PASS' if passed else 'FAIL'} ({plural(checked, 'case')} checked)", file=out)
     if 2 * pairs < total and not require_all:
         print(f"WARNING: only {pairs} of {total} (case, quantity) pairs of the kits used were "
-              "checked; give every case and quantity you compute, and --require-all to fail on "
-              "a gap", file=out)  # fmt: skip
+              f"checked; give every case and quantity you compute, and {require_all_name} to "
+              "fail on a gap", file=out)  # fmt: skip
     return passed
 
 

@@ -1,7 +1,9 @@
 """What the framework adapters share: the kit's cases as a framework's objects, and running
-a user's function on every case with the verifier's report (``aga-ref verify``'s table).
+a user's function on every case with the verifier's report (``aga-ref verify``'s table), or
+written to the JSON file that ``aga-ref verify`` reads.
 
-A case is a ``types.SimpleNamespace`` with
+A case is a ``Case``, read by attribute or by key alike (``case.losses``, ``case["losses"]``,
+as the core's dict cases are read), with
 
     id, tags        the case id (``toy/0``, ``ppo/3``, ``dynamics/ipd/1``) and its tags
     spec            the game's spec (``{"family": "ppo_minibatch", "sizes": ...}`` for PPO)
@@ -17,6 +19,8 @@ The user's function returns ``{quantity: value}`` (``check``) or, for the direct
 ``xi_tilde`` as one ``(D,)`` array or a list of per-player blocks (``check_direction``).
 """
 
+import json
+import os
 import sys
 from types import SimpleNamespace
 
@@ -37,6 +41,23 @@ from aga_ref.conformance.report import render
 KITS = {"games": games, "ppo": ppo, "dynamics": dynamics}
 
 
+class Case(SimpleNamespace):
+    """One case: its fields are attributes (``case.id``) and keys (``case["id"]``, ``"id" in
+    case``, ``case.keys()``), so that code written for the core's dict cases
+    (``aga_ref.conformance.cases()``) reads these too."""
+
+    def __getitem__(self, key):
+        if not isinstance(key, str) or key not in vars(self):
+            raise KeyError(f"{key!r}: a case holds {', '.join(vars(self))}")
+        return getattr(self, key)
+
+    def __contains__(self, key):
+        return key in vars(self)
+
+    def keys(self):
+        return vars(self).keys()
+
+
 def kit_names(kits):
     """``kits`` (a name or names of ``KITS``) as a tuple; raises on an unknown name."""
     names = (kits,) if isinstance(kits, str) else tuple(kits)
@@ -51,7 +72,7 @@ def kit_cases(kit, ops, leaf):
     ``ops`` (``formulas``); ``leaf(array)`` makes one player's parameter array."""
     out = []
     for c in KITS[kit_names(kit)[0]].cases():
-        case = SimpleNamespace(id=c["id"], tags=c["tags"], spec=c["game"])
+        case = Case(id=c["id"], tags=c["tags"], spec=c["game"])
         if kit == "ppo":
             case.losses, case.l_c = ppo_losses(c, ops)
             case.params = [leaf(theta) for theta in flat_actor_params(c)]  # (P,) each
@@ -72,10 +93,10 @@ def kit_cases(kit, ops, leaf):
     return out
 
 
-def run(cases_of, quantities, kits, to_numpy, float32, require_all=False, out=None):
-    """``quantities(case) -> {name: value}`` on every case of ``kits``; print the verifier's
-    report to ``out`` and return True when everything given passed. A float32 output where
-    float64 was asked for is named in the report (and fails it)."""
+def collect(cases_of, quantities, kits, to_numpy, float32):
+    """``quantities(case) -> {name: value}`` on every case of ``kits``: the submission
+    ``{case_id: {name: value as float64 lists}}`` and the names given in float32 where
+    float64 was asked for."""
     outputs, low = {}, set()
     for kit in kit_names(kits):
         for case in cases_of(kit):
@@ -86,13 +107,34 @@ def run(cases_of, quantities, kits, to_numpy, float32, require_all=False, out=No
             arrays = {name: to_numpy(value) for name, value in result.items()}
             low.update(n for n, a in arrays.items() if not float32 and a.dtype == np.float32)
             outputs[case.id] = {name: a.astype(np.float64).tolist() for name, a in arrays.items()}
+    return outputs, low
+
+
+def run(cases_of, quantities, kits, to_numpy, float32, require_all=False, out=None):
+    """``quantities(case) -> {name: value}`` on every case of ``kits``; print the verifier's
+    report to ``out`` and return True when everything given passed. A float32 output where
+    float64 was asked for is named in the report (and fails it)."""
+    outputs, low = collect(cases_of, quantities, kits, to_numpy, float32)
     problems = []
     if low:
         problems.append(f"float32 values where float64 was asked for ({', '.join(sorted(low))}): "
                         "enable float64 (JAX: jax.config.update('jax_enable_x64', True)) or "
                         "check float32 on purpose (float32=True)")  # fmt: skip
     rtol = RTOL_FLOAT32 if float32 else RTOL
-    return render(check_all(outputs, rtol, ATOL), out or sys.stdout, require_all, problems, rtol)
+    return render(check_all(outputs, rtol, ATOL), out or sys.stdout, require_all, problems, rtol,
+                  require_all_name="require_all=True")  # fmt: skip
+
+
+def write(cases_of, quantities, kits, to_numpy, float32, path):
+    """``collect``'s submission written to ``path`` as ``aga-ref verify``'s JSON; returns
+    ``path``. Float32 values are written as they are: ``aga-ref verify`` names them."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or os.PathLike), got "
+                        f"{type(path).__name__}")  # fmt: skip
+    outputs, _ = collect(cases_of, quantities, kits, to_numpy, float32)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(outputs, f)
+    return path
 
 
 def direction_quantities(direction, sign_rules, lams, to_numpy):

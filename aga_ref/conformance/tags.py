@@ -4,8 +4,13 @@ tags of the failing cases once, after the failures (docs/verify.md, "The report"
 
 A tag says what is special at a case; a mismatch found only at cases with that tag points at
 the code that the special point exercises. Tags with no known cause (``generic``, ...) are
-named on the lines but not explained.
+named on the lines but not explained. A tag is explained only when it singles out the
+failures: compared within each kit and quantity that has a failure (a tag found on every
+PPO case, ``masked``, says nothing there), the pairs that carry it fail more often than those
+that do not, by more than chance would make them (``ranked_causes``).
 """
+
+from math import comb
 
 TAGS = {
     # the games (and the game dynamics)
@@ -55,8 +60,51 @@ TAGS = {
     "sos_p2_branch": "SOS's p = ||xi||^2 near a fixed point (||xi|| < b): a sos or sos_p "
                      "mismatch here alone points at p2's threshold or formula",
 }  # fmt: skip
+SIGNED = ("sign_", "xi_tilde[sign_rule=")  # the quantities a sign rule decides
+# The quantities a tag's cause can explain (their names' starts); a tag not here: any.
+EXPLAINS = {
+    "sga_dimension": ("sga",), "sos_p1_branch": ("sos",), "sos_p2_branch": ("sos",),
+    "fcgrad_agree": ("fcgrad",), "fcgrad_behind": ("fcgrad",), "fcgrad_ahead": ("fcgrad",),
+    "fcgrad_one_over_n": ("fcgrad",), "xic_g_negative": SIGNED, "all_rules_apart": SIGNED,
+    "sign_disagreement": SIGNED,
+    "xi_g_plus_g_g_negative": ("sign_paper", "xi_tilde[sign_rule=paper"),
+    "per_agent_disagreement": ("sign_per_agent", "xi_tilde[sign_rule=per_agent"),
+}  # fmt: skip
 
 
-def likely_causes(tags):
-    """``["tag: cause", ...]`` for the tags of ``tags`` that ``TAGS`` explains, in order."""
-    return [f"{tag}: {TAGS[tag]}" for tag in dict.fromkeys(tags) if tag in TAGS]
+def ranked_causes(pairs, tags_of, limit=3, chance=0.2):
+    """``["tag (counts, p): cause", ...]``, at most ``limit``, for the tags of ``TAGS`` that
+    single out the failing pairs of ``pairs`` (``(case_id, quantity, failed)``; ``tags_of``
+    maps a case id to its tags), each at the quantities it ``EXPLAINS``. A stratum is one
+    kit's cases of one quantity, some failing and some not. In each, a tag's ``f`` failures
+    among its ``n`` cases are compared with the stratum's ``F`` failures among ``N``: ``p``
+    is the chance of ``f`` or more if the failures fell on cases at random (one-sided
+    hypergeometric, Fisher's exact test). A tag keeps its best stratum; those with ``p <=
+    chance`` are listed, the smallest ``p`` first."""
+    strata = {}
+    for case_id, quantity, failed in pairs:
+        kit = str(case_id).split("/")[0]
+        kit = kit if kit in ("ppo", "dynamics") else "games"
+        strata.setdefault((kit, quantity), []).append((tags_of.get(case_id, ()), bool(failed)))
+    best = {}  # tag -> (p, -f, quantity, f, n, F, N)
+    for (_, quantity), rows in strata.items():
+        F, N = sum(failed for _, failed in rows), len(rows)
+        if not 0 < F < N:
+            continue  # all passed or all failed: no tag tells the failures apart
+        for tag in {t for tags, _ in rows for t in tags if t in TAGS}:
+            if not quantity.startswith(EXPLAINS.get(tag, "")):
+                continue
+            n = sum(tag in tags for tags, _ in rows)
+            f = sum(failed for tags, failed in rows if tag in tags)
+            if f * N > F * n:  # fails more often with the tag than without
+                entry = (_tail(f, n, F, N), -f, quantity, f, n, F, N)
+                best[tag] = min(best.get(tag, entry), entry)
+    ranked = sorted((entry, tag) for tag, entry in best.items() if entry[0] <= chance)
+    return [f"{tag} ({quantity}: failed at {f} of its {n} cases, {F - f} of the {N - n} others; "
+            f"p = {p:.2g}): {TAGS[tag]}"
+            for (p, _, quantity, f, n, F, N), tag in ranked[:limit]]  # fmt: skip
+
+
+def _tail(f, n, F, N):
+    """P(X >= f) for X the failures among n cases drawn from N holding F: hypergeometric."""
+    return sum(comb(F, k) * comb(N - F, n - k) for k in range(f, min(n, F) + 1)) / comb(N, n)

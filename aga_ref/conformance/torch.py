@@ -6,7 +6,10 @@ with the ten lines this takes).
     kit.check_direction(aga)              # aga(losses, l_c, params, lam, sign_rule) -> xi_tilde
     kit.check(quantities, kits="ppo")     # quantities(case) -> {quantity: value}
     kit.cases("dynamics")                 # the cases themselves (``runner``'s docstring)
+    kit.write_direction_outputs(aga, "outputs.json")  # for ``aga-ref verify outputs.json``
+    kit.write_outputs(quantities, "outputs.json", kits="ppo")
 
+A case reads by attribute or by key (``case.params``, ``case["params"]``).
 Each case's ``params`` are leaf tensors with ``requires_grad=True`` (a fresh set per call of
 ``cases``), one ``(d_i,)`` block per player (per agent on the PPO minibatches: its actor's
 flat parameters, ``W1, b1, W2, b2, W3, b3`` row-major); its losses take the list ``params``.
@@ -79,3 +82,17 @@ def check_direction(direction, kits=("games", "ppo"), sign_rules=SIGN_RULES,
     ``lam`` in 0.1 and 1.0: the quantities ``xi_tilde[sign_rule=R,lam=L]``."""
     quantities = runner.direction_quantities(direction, sign_rules, ALIGNED_LAMS, to_numpy)
     return check(quantities, kits, dtype, require_all, out)
+
+
+def write_outputs(quantities, path, kits="games", dtype=torch.float64):
+    """``check``'s outputs written to ``path`` as the JSON ``aga-ref verify PATH`` reads
+    (``--float32`` for ``dtype=torch.float32``); returns ``path``."""
+    make = lambda kit: cases(kit, dtype)  # noqa: E731
+    return runner.write(make, quantities, kits, to_numpy, dtype == torch.float32, path)
+
+
+def write_direction_outputs(direction, path, kits=("games", "ppo"), sign_rules=SIGN_RULES,
+                            dtype=torch.float64):  # fmt: skip
+    """``check_direction``'s outputs written to ``path`` for ``aga-ref verify PATH``."""
+    quantities = runner.direction_quantities(direction, sign_rules, ALIGNED_LAMS, to_numpy)
+    return write_outputs(quantities, path, kits, dtype)
