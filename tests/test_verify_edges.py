@@ -22,13 +22,14 @@ PAPER = [f"xi_tilde[sign_rule=paper,lam={lam}]" for lam in (0.1, 1.0)]
 
 
 def causes(tmp_path, capsys, outputs):
-    """``aga-ref verify`` on ``outputs``: (exit status, the tags of the likely-causes lines)."""
+    """``aga-ref verify`` on ``outputs``: (exit status, the likely-causes lines up to the
+    cause, ``tag (counts; p)``)."""
     path = tmp_path / "outputs.json"
     path.write_text(json.dumps(outputs))
     status = main(["verify", str(path)])
     out = capsys.readouterr().out
     section = out.split("(likely causes)")[1].split("\n\n")[0] if "(likely causes)" in out else ""
-    return status, [line.split()[0] for line in section.splitlines()[1:]]
+    return status, [line.strip().split("): ")[0] + ")" for line in section.splitlines()[1:]]
 
 
 # 1. cases read by attribute and by key ----------------------------------------------------
@@ -113,11 +114,14 @@ def paper_sign_without_xic_g(case):
 
 
 def test_a_sign_without_xic_g_is_traced_to_its_tags_first(tmp_path, capsys):
+    """docs/verify.md, "The report", quotes these lines."""
+    q = PAPER[0]
     games_only = {c["id"]: paper_sign_without_xic_g(c) for c in GAMES}
-    assert causes(tmp_path, capsys, games_only) == (1, ["near_unstable"])
+    near_unstable = f"near_unstable ({q}: failed at 3 of its 3 cases, 12 of the 28 others; p = 0.1)"
+    assert causes(tmp_path, capsys, games_only) == (1, [near_unstable])
     both = {c["id"]: paper_sign_without_xic_g(c) for c in GAMES + PPO}
-    status, tags = causes(tmp_path, capsys, both)
-    assert status == 1 and tags == ["xic_g_negative", "near_unstable"]  # reset_step etc. gone
+    xic_g = f"xic_g_negative ({q}: failed at 21 of its 21 cases, 0 of the 5 others; p = 1.5e-05)"
+    assert causes(tmp_path, capsys, both) == (1, [xic_g, near_unstable])  # no reset_step etc.
 
 
 def sga(case, divisor):
@@ -134,7 +138,8 @@ def test_sgas_sign_divided_by_n_is_traced_to_sga_dimension(tmp_path, capsys):
         e = np.array(case["expected"][key])
         assert np.allclose(sga(case, len(e)), e, rtol=1e-9, atol=1e-12), case["id"]
     outputs = {c["id"]: {**c["expected"], key: sga(c, len(c["game"]["sizes"]))} for c in GAMES}
-    assert causes(tmp_path, capsys, outputs) == (1, ["sga_dimension"])
+    line = "sga_dimension (sga[lam=1.0,eps=0.1]: failed at 2 of its 3 cases, 0 of the 28 others; "
+    assert causes(tmp_path, capsys, outputs) == (1, [line + "p = 0.0065)"])
 
 
 def test_a_tag_on_every_failing_and_passing_case_is_not_a_cause():
