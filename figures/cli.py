@@ -79,9 +79,16 @@ def make_parser():
 
 
 def main(argv=None):
+    if argv is None:  # this process's command line: a trainer stopped by a signal ends now
+        try:
+            return main(sys.argv[1:])
+        except SystemExit as stop:
+            from figures.train_stops import SignalExit, exit_now
+
+            if isinstance(stop, SignalExit):
+                exit_now(stop.code)
+            raise
     parser = make_parser()
-    if argv is None:
-        argv = sys.argv[1:]
     if argv[:1] == ["demo"]:  # its own parser: its errors show its own usage
         from figures.demo import main as demo
 

@@ -16,15 +16,17 @@ Options after ``--`` go to every run's ``aga-ref train`` (``-- --num-envs 16 --h
 variants' own, ``--env-steps``, ``--out``) are refused there. ``--preset mappo`` gives every
 run MAPPO's configuration (``aga-ref train --preset``); keep such runs in their own ``--out``.
 
-Every run is ``aga-ref train ... --resume-or-start``: a finished run (its checkpoint is
-at the last update) is skipped, a started one is resumed from its checkpoint, and one
-stopped before its first checkpoint starts again, so the same command continues an
-interrupted sweep, and each line of ``--print-commands`` can be run again and again by a
-scheduler until its run is complete; with a larger ``--env-steps`` it extends finished runs
-(``aga-ref train --help``, "resuming"). A second trainer on a run's folder is refused (a
-lock). SIGTERM or Ctrl-C stops the sweep: its runs checkpoint and exit, and the same
-command continues them; if the sweep is killed, its runs end too (on Linux). Each run
-records the sweep command in its ``config.json`` (``aga-ref plot`` lists it).
+Every run is ``aga-ref train ... --resume-or-start``: a finished run (its checkpoint is at
+the last update) is skipped, a started one is resumed from its checkpoint, and one stopped
+before its first checkpoint starts again, so the same command continues an interrupted
+sweep, and each line of ``--print-commands`` can be run again and again by a scheduler until
+its run is complete; with a larger ``--env-steps`` it extends finished runs (``aga-ref train
+--help``, "resuming"). A run keeps its options: before any run starts, a run of the grid
+(finished or not) that the command would change is refused in one line; delete its folder,
+or give another ``--out``, to run it anew. A second trainer on a run's folder is refused (a
+lock). SIGTERM or Ctrl-C stops the sweep: its runs checkpoint and exit, and the same command
+continues them; if the sweep is killed, its runs end too (on Linux). Each run records the
+sweep command in its ``config.json`` (``aga-ref plot`` lists it).
 
 On a cluster (GNU parallel, a SLURM array): see docs/rl.md, section "Grids on a cluster".
 """
@@ -32,7 +34,6 @@ On a cluster (GNU parallel, a SLURM array): see docs/rl.md, section "Grids on a 
 import argparse
 import os
 import shlex
-import signal
 import sys
 import zipfile
 
@@ -51,7 +52,7 @@ from figures.arguments import (
     plural,
     refuse_unused,
 )
-from figures.sweep_processes import run_all
+from figures.sweep_processes import run_all, stopped, under_way
 from figures.train_resume import sweep_refusal
 
 EPILOG = __doc__.split("\n\n", 1)[1]
@@ -265,24 +266,3 @@ def main(argv=None):
         print(f"failed runs: {' '.join(failed)}", file=sys.stderr)
         return 1
     return 0
-
-
-def stopped(code):
-    """Whether a run's exit code is a stop by SIGINT or SIGTERM (negative: before its
-    handler was installed, while Python started)."""
-    return code in (130, 143, -signal.SIGINT, -signal.SIGTERM)
-
-
-def under_way(out, ended):
-    """What the runs stopped under way left, by their folders: a checkpoint (continued
-    from there), or none yet (started over): a run stopped while it started writes none."""
-    names = [name for name, code in ended.items() if stopped(code)]
-    kept = [n for n in names if os.path.isfile(os.path.join(out, n, "checkpoint.npz"))]
-    if not names:
-        return "no run was under way"
-    if len(kept) == len(names):
-        return f"{plural(len(names), 'run')} under way, each with its checkpoint"
-    return (
-        f"{plural(len(names), 'run')} under way: {len(kept)} with a checkpoint, "
-        f"{len(names) - len(kept)} without one (they start over)"
-    )

@@ -23,6 +23,8 @@ import subprocess
 import sys
 import time
 
+from figures.arguments import plural
+
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 STOPS = (signal.SIGTERM, signal.SIGINT)
@@ -73,3 +75,24 @@ def run_all(jobs, limit, done):
         for s, handler in previous.items():
             signal.signal(s, handler)
     return signal.Signals(received[0]) if received else None
+
+
+def stopped(code):
+    """Whether a run's exit code is a stop by SIGINT or SIGTERM (negative: before its
+    handler was installed, while Python started)."""
+    return code in (130, 143, -signal.SIGINT, -signal.SIGTERM)
+
+
+def under_way(out, ended):
+    """What the runs stopped under way left, by their folders: a checkpoint (continued
+    from there), or none yet (started over): a run stopped while it started writes none."""
+    names = [name for name, code in ended.items() if stopped(code)]
+    kept = [n for n in names if os.path.isfile(os.path.join(out, n, "checkpoint.npz"))]
+    if not names:
+        return "no run was under way"
+    if len(kept) == len(names):
+        return f"{plural(len(names), 'run')} under way, each with its checkpoint"
+    return (
+        f"{plural(len(names), 'run')} under way: {len(kept)} with a checkpoint, "
+        f"{len(names) - len(kept)} without one (they start over)"
+    )

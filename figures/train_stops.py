@@ -2,14 +2,15 @@
 
 On SIGINT (Ctrl-C) and SIGTERM (what SLURM and most schedulers send before they kill a job)
 the update under way is finished, a checkpoint is written, one line says ``interrupted at
-update k of n; resume with: ...``, and the command exits with 128 + the signal's number,
-the shell's convention: 130 for SIGINT, 143 for SIGTERM. A second signal while the run is
+update k of n; resume with: ...``, and the command exits with 128 + the signal's number, the
+shell's convention: 130 for SIGINT, 143 for SIGTERM. A second signal while the run is
 stopping stops it at once (one line says so): the update under way is lost, the files are
 whole (``aga_ref.rl.runfiles``) and the last checkpoint is kept, so the same resume command
-continues. One exception: a SIGTERM within ``REPEAT_S`` seconds of a first SIGTERM is taken
-as the same request, not a second one. A scheduler that signals every process of a job
-(SLURM's ``scancel``, a preemption) reaches a run of ``aga-ref sweep`` directly and through
-the sweep, which forwards the signal to its runs; both arrive within milliseconds. A second
+continues; before the first checkpoint the line gives the command that starts the run over.
+One exception: a SIGTERM within ``REPEAT_S`` seconds of a first SIGTERM is taken as the same
+request, not a second one. A scheduler that signals every process of a job (SLURM's
+``scancel``, a preemption) reaches a run of ``aga-ref sweep`` directly and through the
+sweep, which forwards the signal to its runs; both arrive within milliseconds. A second
 Ctrl-C is never such a copy. Ctrl-C outside the training loop (while checking, or plotting)
 stops at once with one line and exit 130: no update is under way there.
 
@@ -17,7 +18,9 @@ A file that cannot be written (a full disk, a read-only folder:
 ``aga_ref.rl.runfiles.RunFolderUnwritable``) ends the command with one line naming the
 folder and the system's reason, exit 1; nothing is half-written, so the run resumes once
 there is room. A file that cannot be used on resume (``RunFileUnreadable``: a progress.csv
-shorter than the checkpoint counts, a config.json cut short) ends it with one line, exit 2.
+shorter than the checkpoint counts) ends it with one line, exit 2.
+
+A process stopped by a signal ends without Python's shutdown (``SignalExit``, ``exit_now``).
 """
 
 import contextlib
@@ -33,6 +36,12 @@ from figures.train_resume import in_sweep, way_out
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 REPEAT_S = 2.0  # a SIGTERM this soon after the first is the same request, delivered twice
+
+
+class SignalExit(SystemExit):
+    """The exit of a trainer stopped by a signal (its code: 128 + the signal's number). As
+    the process's own command line (``figures.cli.main``), it ends the process without
+    Python's shutdown (``exit_now``)."""
 
 
 class Stop:
@@ -62,7 +71,7 @@ def stopping(args, out, argv):
                 return  # the scheduler's and the sweep's copies of one request
             _line(f"aga-ref train: stopped at once by a second signal; the update under way "
                   f"is lost; {_then(stop, out, 'the last checkpoint kept; resume')}")  # fmt: skip
-            raise SystemExit(128 + number)
+            raise SignalExit(128 + number)
         stop.signal, stop.since = number, time.monotonic()
 
     before = {number: signal.signal(number, handle) for number in SIGNALS}
@@ -111,7 +120,18 @@ def interrupted(stop, update, updates):
     else:  # the signal came during the last update
         _line(f"interrupted after the last update ({update} of {updates}): the run is "
               f"complete")  # fmt: skip
-    raise SystemExit(128 + stop.signal)
+    raise SignalExit(128 + stop.signal)
+
+
+def exit_now(code):
+    """End this process with ``code`` now, skipping Python's shutdown: with tensorboardX
+    installed the trainer has imported torch (tensorboardX imports it), whose finalisers
+    took 2 s at every exit, 2-4 s after a second Ctrl-C (under a load of 6 on 2 cores). By
+    then every ``with`` and ``finally`` has run: the files are closed, the lock released."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 @contextlib.contextmanager

@@ -14,8 +14,7 @@ import time
 import pytest
 
 from figures.cli import main
-from figures.sweep import under_way
-from figures.sweep_processes import run_all
+from figures.sweep_processes import run_all, under_way
 from tests.requeue_setup import OPTIONS, ROOT, refused
 
 RUN = "harvest-aga-lam0.1-s0"

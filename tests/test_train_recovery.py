@@ -132,3 +132,22 @@ def test_a_closed_stdout_does_not_end_the_run(tmp_path, reference):
     process.stdout.close()  # as | head -1 does: the next progress line meets a closed pipe
     assert process.wait(timeout=120) == 0 and process.stderr.read() == b""
     assert table(out) == reference[LONG]  # all 24 updates
+
+
+@pytest.mark.parametrize("faults, code", [
+    ("progress.csv:3:after:TERM", 143),
+    ("progress.csv:2:after:INT,checkpoint.npz:1:during:INT", 130),  # a second Ctrl-C
+])  # fmt: skip
+def test_a_trainer_stopped_by_a_signal_skips_pythons_shutdown(tmp_path, faults, code):
+    # torch, which tensorboardX imports, made every exit 2 s longer: 2-4 s after Ctrl-C twice
+    mark, out = tmp_path / "shut down", tmp_path / "run"
+    script = (f"import atexit, sys\n"
+              f"atexit.register(lambda: open({str(mark)!r}, 'w').close())\n"
+              f"from figures.cli import main\n"
+              f"sys.argv = ['aga-ref', *{command(out)!r}]\n"
+              f"main()\n")  # fmt: skip
+    env = dict(os.environ, AGA_REF_TEST_FAULT=faults, OPENBLAS_NUM_THREADS="1")
+    run = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, timeout=120,
+                         capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == code and "Traceback" not in run.stderr
+    assert not mark.exists()  # Python's shutdown, which runs atexit's functions, was skipped
