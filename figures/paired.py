@@ -91,9 +91,16 @@ def main(argv=None):
     try:
         with open(args.table, newline="") as f:
             rows = list(csv.DictReader(f))
+        if rows and not {"group", "seed"} <= set(rows[0]):  # GAME_outcomes.csv: one per group
+            raise ValueError(f"{args.table} is not a per-run table (no group and seed "
+                             f"columns): give GAME_runs.csv, which aga-ref plot writes "
+                             f"beside GAME_outcomes.csv")  # fmt: skip
         if not rows or args.metric not in rows[0]:
             raise ValueError(f"--metric must be a column of {args.table}, one of "
                              f"{list(rows[0]) if rows else []}, got {args.metric!r}")  # fmt: skip
+        if all(row[args.metric] == "" for row in rows):
+            raise ValueError(f"--metric {args.metric}: the column is empty in {args.table} "
+                             f"(no run logged it)")  # fmt: skip
         result = (summary(rows, args.metric) if args.summary
                   else paired(rows, args.against, args.metric))  # fmt: skip
     except (OSError, ValueError) as error:

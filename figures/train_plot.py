@@ -33,7 +33,7 @@ from figures.output import plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
 from figures.run_commands import plot_command, summary
 from figures.run_table import write_runs
-from figures.train_runs import GAME_NAMES, MMM2_TYPES, grouped, load_run, read_run
+from figures.train_runs import GAME_NAMES, MMM2_TYPES, grouped, load_run, read_run, run_folders
 
 PANELS = {"social_welfare": "collective return per episode", "equality": "equality (1 - Gini)",
           "sustainability": "sustainability (mean time step of a reward)",
@@ -190,7 +190,7 @@ def _table(out, game, groups, config_of, folder_of):
     )
     save_table(out, f"{game}_outcomes", ["method", "seeds", "env-steps budget"] + keys, rows, title)
     runs_csv = write_runs(out, game, groups, config_of, folder_of, keys, FINAL_ROWS)
-    return [os.path.join(out, f"{game}_outcomes.md"), runs_csv]
+    return [os.path.join(out, f"{game}_outcomes.{kind}") for kind in ("md", "csv")] + [runs_csv]
 
 
 def make_parser():
@@ -242,6 +242,7 @@ def main(argv=None):
         ("columns", not args.gif_only, "with --gif-only"),
     ])  # fmt: skip
     markers = (f"<!-- {args.section}:start -->", f"<!-- {args.section}:end -->")
+    args.folders = run_folders(args.folders, print) or parser.error("no run folder given")
     out = args.out or args.folders[0]
     try:
         for folder in args.folders + ([args.gif_from] if args.gif_from else []):

@@ -23,6 +23,8 @@ MMM2_TYPES = {
 def read_run(folder, finished_only=True):
     """(config dict, columns dict of float arrays, NaN where blank) of a run's rows: those
     with finished episodes, or every update's with ``finished_only=False``."""
+    if os.path.isfile(folder):
+        raise ValueError(f"{folder!r} is a file, not a run folder (an aga-ref train --out)")
     if not os.path.isdir(folder):
         raise ValueError(f"folder {folder!r} does not exist (it must hold an aga-ref train run)")
     for name in ("config.json", "progress.csv"):
@@ -34,6 +36,16 @@ def read_run(folder, finished_only=True):
             if r["social_welfare"] != "" or not finished_only]  # fmt: skip
     return config, {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows])
                     for k in (rows[0].keys() if rows else [])}  # fmt: skip
+
+
+def run_folders(paths, log):
+    """``paths`` without the ``.log`` files a sweep writes beside its runs' folders (a glob
+    such as ``runs/sweep/*`` names them too), which ``log`` names in one line."""
+    logs = [p for p in paths if p.endswith(".log") and os.path.isfile(p)]
+    if logs:
+        log(f"note: skipped {len(logs)} .log file{'s' * (len(logs) > 1)} ({', '.join(logs)}): "
+            f"aga-ref plot reads run folders (runs/sweep/*/ names only folders)")  # fmt: skip
+    return [p for p in paths if p not in logs]
 
 
 def load_run(folder):

@@ -71,3 +71,23 @@ def test_summary_and_against_exclude_each_other(tmp_path, capsys):
         with pytest.raises(SystemExit) as stop:
             main(["paired", str(tmp_path / "runs.csv"), *argv])
         assert stop.value.code == 2
+
+
+def test_a_blank_column_and_an_outcomes_table_are_named_as_such(tmp_path, capsys):
+    # a trial: --metric early_hvp_bias (no run logged it) blamed the group, "one of []"
+    _table(tmp_path / "runs.csv", [["simul-co", "0", "", 0.5], ["aga", "0", "", 0.5]])
+    (tmp_path / "harvest_outcomes.csv").write_text(
+        "method,seeds,env-steps budget,social_welfare\naga,3,4096,1.0 +- 0.5\n"
+    )
+    for table, argv, message in [
+        ("runs.csv", ["--against", "simul-co"], "--metric final_social_welfare: the column "
+                                                "is empty in"),
+        ("runs.csv", ["--summary"], "the column is empty"),
+        ("harvest_outcomes.csv", ["--summary", "--metric", "social_welfare"],
+         "harvest_outcomes.csv is not a per-run table (no group and seed columns): give "
+         "GAME_runs.csv"),
+    ]:  # fmt: skip
+        with pytest.raises(SystemExit) as stop:
+            main(["paired", str(tmp_path / table), *argv])
+        err = capsys.readouterr().err
+        assert stop.value.code == 2 and message in err and "one of []" not in err

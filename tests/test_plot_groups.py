@@ -101,3 +101,20 @@ def test_family_names_consensus_optimisation_apart_from_simul_co(tmp_path):
     # curves saved under the old label come back under the new one (--replot)
     np.savez(tmp_path / "game_family_curves.npz", **{"ipd/CO/diverged": np.zeros(2)})
     assert list(load_curves(tmp_path)["ipd"]) == ["consensus (CO)"]
+
+
+def test_a_sweeps_log_files_are_skipped_and_the_outcomes_csv_is_listed(tmp_path, capsys):
+    # a trial: aga-ref plot sw/* met a sweep's .log file and said the folder did not exist
+    fake_run(tmp_path / "sw" / "a-s0", 0, 3)
+    (tmp_path / "sw" / "a-s0.log").write_text("training ...\n")
+    out = tmp_path / "plots"
+    assert main(["plot", str(tmp_path / "sw" / "a-s0"), str(tmp_path / "sw" / "a-s0.log"),
+                 "--out", str(out), "--no-gif"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith(f"note: skipped 1 .log file ({tmp_path / 'sw' / 'a-s0.log'})")
+    assert f"wrote {out / 'harvest_outcomes.csv'}" in printed
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(SystemExit) as stop:
+        main(["plot", str(tmp_path / "notes.txt"), "--out", str(out)])
+    assert stop.value.code == 2
+    assert "notes.txt' is a file, not a run folder" in capsys.readouterr().err
