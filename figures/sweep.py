@@ -32,6 +32,7 @@ On a cluster (GNU parallel, a SLURM array): see docs/rl.md, section "Grids on a 
 """
 
 import argparse
+import dataclasses
 import os
 import shlex
 import sys
@@ -47,12 +48,14 @@ from figures.arguments import (
     aga_lam,
     count,
     description,
+    flag_names,
     out_folder,
     plain,
     plural,
     refuse_unused,
 )
 from figures.sweep_processes import run_all, stopped, under_way
+from figures.train_preset import apply_preset
 from figures.train_resume import sweep_refusal
 
 EPILOG = __doc__.split("\n\n", 1)[1]
@@ -106,7 +109,8 @@ def command(name, args, env_steps, out, options=()):
 
 def train_options(parser, options, grid):
     """Check the options after ``--`` with ``aga-ref train``'s parser; refuse (through
-    ``parser``) those that do not parse and those that the grid sets."""
+    ``parser``) those that do not parse, those that the grid sets, and values that a run's
+    trainer would refuse (a finished run's never sees them: it is skipped)."""
     train_parser = train.make_parser()
     train_parser.exit_on_error = False  # its errors are reported as the sweep's
     try:
@@ -123,6 +127,15 @@ def train_options(parser, options, grid):
                     w[2:].split("=")[0].replace("-", "_") in (dest, "no_" + dest))  # fmt: skip
         parser.error(f"after --: {flag} is set by the sweep for each run (its grid, "
                      f"--env-steps or --out); leave it out")  # fmt: skip
+    for _, args in grid:  # the values, as each run's trainer checks them
+        args = train_parser.parse_args([*args, *options])
+        apply_preset(args, train.given_options(train_parser, options))
+        try:
+            train.config_from(args)
+            train.environment_settings(args)
+        except (ValueError, TypeError) as error:
+            fields = [f.name for f in dataclasses.fields(Config)] + ["num_agents", "max_steps"]
+            parser.error(f"after --, for aga-ref train: {flag_names(str(error), fields)}")
 
 
 def done(folder, env_steps):

@@ -120,13 +120,14 @@ def sweep_refusal(out, argv):
     parser = make_parser()
     args = parser.parse_args(argv)  # checked already (figures.sweep.train_options)
     given = apply_preset(args, given_options(parser, argv))
-    environment_settings(args)
     try:
+        environment_settings(args)
         saved = saved_config(checkpoint)[0]
         meta = recorded(out, checkpoint)[0]
-    except RunFileUnreadable:
+        typed = config_from(args)
+    except (ValueError, TypeError):  # bad settings, an unreadable file: its trainer says which
         return None
-    changes = run_changes(args, given, saved, meta, config_from(args))[0]
+    changes = run_changes(args, given, saved, meta, typed)[0]
     return changed(out, changes, sweep=True) if changes else None
 
 

@@ -120,3 +120,16 @@ def test_print_commands_into_a_closed_pipe_ends_quietly(tmp_path):
     process.stdout.close()  # as head does after its lines
     assert process.wait(timeout=60) == 1  # the docs' recipe: exit 1, no traceback
     assert process.stderr.read() == b""
+
+
+@pytest.mark.parametrize("envs, after, message", [
+    (["harvest"], ["--lr", "-1"], "--lr must be a finite number > 0, got -1.0"),
+    (["harvest", "mmm2"], ["--num-agents", "3"], "--num-agents is 10 for mmm2, got 3"),
+])  # fmt: skip
+def test_a_value_the_trainer_would_refuse_is_refused_by_the_sweep(tmp_path, capsys, envs, after,
+                                                                   message):  # fmt: skip
+    # a finished run is skipped, so its trainer never saw the bad value: exit 0, silently
+    _run_seed_0(tmp_path, 32, capsys)
+    argv = _sweep(tmp_path, 32, *after)
+    argv[argv.index("--envs") + 1 : argv.index("--methods")] = envs
+    assert f"after --, for aga-ref train: {message}" in refused(argv, capsys)
