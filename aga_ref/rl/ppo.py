@@ -68,7 +68,8 @@ def _mean_weights(mask):
 
 
 def minibatch(data, idx, norm_adv):
-    """The actors' ``Batch`` of samples ``idx`` (s,) and the value loss's weights (N, s).
+    """The actors' ``Batch`` of samples ``idx`` (s,) or a slice, and the value loss's weights
+    (N, s).
 
     Active masks (MAPPO's ``use_policy_active_masks``): agent i's samples in which it did not
     act (``data["active"]`` False: dead, or a reset step) get weight 0 in its surrogates, so
@@ -105,18 +106,25 @@ def update(state, data, config, lr, rng):
     if config.norm_adv and not per_minibatch:  # once, over the whole batch (MAPPO)
         data = mappo_update.normalise_buffer(data)
     data = _standardised_inputs(data, state)
+    # One minibatch of the whole batch is the same sums in any order (only the rounding
+    # differs), so it is not gathered anew in every epoch (MAPPO's 15); the split estimate
+    # halves a minibatch by position, so where it is used (or measured) the order is kept.
+    gather = config.num_minibatches > 1 or config.hamiltonian_estimator == "split"
     logs = []
     for _ in range(config.update_epochs):
-        order = rng.permutation(S)
+        order = rng.permutation(S)  # drawn either way: the same random stream
         for start in range(0, S, size):
-            idx = order[start : start + size]
+            idx = order[start : start + size] if gather else slice(None)
             batch, value_weight = minibatch(data, idx, per_minibatch)
             weight = batch.weight  # (N, s)
             terms = surrogate_terms(state["theta"], state["actor_shapes"], batch, config.clip,
                                     hvp=hvp, need=need,
                                     estimator=config.hamiltonian_estimator)  # fmt: skip
-            bias = (hvp_bias(terms, state["theta"], state["actor_shapes"], batch, config.clip,
-                             config.hamiltonian_estimator) if config.hvp_bias else {})  # fmt: skip
+            bias = {}
+            if config.hvp_bias:  # the split halves of a random order, as the step's would be
+                shuffled = batch if gather else minibatch(data, order, per_minibatch)[0]
+                bias = hvp_bias(terms, state["theta"], state["actor_shapes"], shuffled,
+                                config.clip, config.hamiltonian_estimator)  # fmt: skip
             values = data["values"][:, idx]  # (N, s, 2)
             mean_values = (np.sum(weight * values[..., 0], 1), np.sum(weight * values[..., 1], 1))
             d, chosen = methods.direction(config.method, terms, config, mean_values)
