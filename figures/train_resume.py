@@ -6,7 +6,11 @@ its first checkpoint), so that a scheduler can run the same line again and again
 run is complete. On resume, options left out take the run's values; options given must
 equal the run's, except ``--env-steps``, which may grow
 (``aga_ref.rl.checkpoint.config_changes``). A finished run is reported as complete; a
-missing folder or checkpoint is refused.
+missing folder or checkpoint is refused. A config.json that is missing or unreadable is
+rebuilt from the checkpoint, which holds the learner's settings and the environment (not the
+commands recorded, nor the preset's name), and one line says so. ``aga-ref sweep`` checks
+its runs with the same comparison before any starts (``sweep_refusal``); a sweep's trainer
+names the sweep's way out, not ``--overwrite``, which the sweep sets itself.
 """
 
 import dataclasses
