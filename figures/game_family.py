@@ -25,10 +25,16 @@ Simul-Co. A run whose parameters become non-finite, or whose linear
 solve fails, counts as diverged and its later steps are left out. The runs of one
 (game, method) pair are one task; ``--jobs`` tasks run at once, each with one BLAS thread
 unless ``--threads`` says otherwise.
+
+The workers are started by ``spawn`` (a fresh interpreter, launched by fork and exec), never
+by a fork of this process: under pytest the parent may run JAX's threads, and a fork of a
+process with threads may deadlock (JAX warns at every ``os.fork``). A fresh worker loads its
+BLAS when it imports this module, so its initializer limits the threads after that import.
 """
 
 import argparse
 import json
+import multiprocessing
 import os
 import sys
 import time
@@ -106,6 +112,13 @@ def run_task(game_name, label, runs, steps, seed):
     return game_name, label, result
 
 
+def start_worker(threads):
+    """A worker's initializer: ``threads`` BLAS threads. Being this module's function, it is
+    unpickled by importing this module, which has loaded NumPy's and SciPy's BLAS (through
+    ``aga_ref``) before the limit, which acts only on the libraries already loaded."""
+    set_blas_threads(threads)
+
+
 def run_all(quick=False, seed=0, jobs=2, log=print, threads=1):
     """``{game: {label: result}}`` for every game and method, ``jobs`` tasks at a time,
     each worker with ``threads`` BLAS threads (0: the library's default)."""
@@ -115,7 +128,8 @@ def run_all(quick=False, seed=0, jobs=2, log=print, threads=1):
         tasks += [(game_name, label, runs, steps, seed) for label in METHODS]
     results = {name: {} for name in GAMES}
     begin = time.perf_counter()
-    with ProcessPoolExecutor(jobs, initializer=set_blas_threads, initargs=(threads,)) as pool:
+    spawn = multiprocessing.get_context("spawn")  # no fork of a parent that may run threads
+    with ProcessPoolExecutor(jobs, spawn, initializer=start_worker, initargs=(threads,)) as pool:
         futures = [pool.submit(run_task, *task) for task in tasks]
         for k, future in enumerate(as_completed(futures), start=1):
             game_name, label, result = future.result()

@@ -32,7 +32,8 @@ def blas_threads(threads):
 
 
 def set_blas_threads(threads):
-    """Limit BLAS in this process for good: the initializer of a worker process."""
+    """Limit BLAS in this process for good: the initializer of a worker process. It limits only
+    the libraries loaded so far: a spawned worker must import its work's modules first."""
     blas_threads(threads)  # threadpool_limits acts when made; its exit would undo it
 
 

@@ -77,7 +77,7 @@ def family_task(game_name, label, runs, steps, seed):
 
 @pytest.mark.parametrize("threads", [1, pytest.param(2, marks=TWO_CORES)])
 def test_family_workers_run_with_the_chosen_blas_threads(monkeypatch, threads):
-    monkeypatch.setattr(game_family, "run_task", family_task)  # forked workers see it
+    monkeypatch.setattr(game_family, "run_task", family_task)  # submitted by reference
     results = game_family.run_all(quick=True, jobs=1, threads=threads, log=lambda *a: None)
     counts = [r["threads"] for game in results.values() for r in game.values()]
     assert counts and all(c and set(c) == {threads} for c in counts)

@@ -1,10 +1,12 @@
 """``aga-ref family``: the experiment's command, its outputs and its claims on small runs."""
 
 import json
+import os
 
 import numpy as np
 import pytest
 
+import figures.game_family as game_family
 from figures.cli import main
 from figures.game_family import run_task
 
@@ -32,6 +34,23 @@ def test_family_quick_writes_the_figure_the_table_and_the_page_section(tmp_path,
     assert "[12/36]" in progress
     config = json.loads((out / "config.json").read_text())
     assert config["games"]["ipd"]["runs"] == 2 and config["games"]["tandem"]["steps"] == 5
+
+
+def worker_task(game_name, label, runs, steps, seed):
+    """Stands for game_family.run_task in the workers: returns the worker's process id."""
+    return game_name, label, {"pid": os.getpid(), "diverged": np.zeros(0), "seconds": 0.0}
+
+
+def test_the_family_inside_pytest_forks_nothing(monkeypatch):
+    """pytest may run JAX's threads (tests/test_conformance_adapters.py): the family's workers
+    are spawned (fork and exec, which runs no fork handlers), never forked from pytest."""
+    forks = []
+    os.register_at_fork(before=lambda: forks.append(1))  # os.fork runs it; no unregister
+    monkeypatch.setattr(game_family, "run_task", worker_task)  # submitted by reference
+    results = game_family.run_all(quick=True, jobs=1, log=lambda *a: None)
+    pids = {r["pid"] for game in results.values() for r in game.values()}
+    assert forks == [] and sum(map(len, results.values())) == 36  # 3 games x 12 methods
+    assert pids and os.getpid() not in pids  # the tasks ran in the workers
 
 
 def test_a_page_without_markers_is_refused_before_any_run(tmp_path, capsys):
