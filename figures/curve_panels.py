@@ -160,3 +160,16 @@ def budget_note(game, last_step):
     share, paper = 100 * last_step / budget, f"{budget:.0e}".replace("e+0", "e")
     last = STEPS(float(f"{last_step:.3g}"))  # 303,104 (whole updates) -> 303k
     return f"{last} env-steps = {share:.2g}% of the paper's ~{paper}"
+
+
+# characters of a size-10 legend across 3 panels (4.4 inches each): long
+# group names (runs that differ in several settings) wrap instead of widening the figure
+LEGEND_CHARS = 150
+
+
+def legend_columns(labels, panels_across):
+    """Legend columns for ``labels``: 3 side by side when they are short, fewer as they grow,
+    so that the legend is never wider than the ``panels_across`` panels above it."""
+    longest = max(len(t) for t in labels)
+    fit = max(1, LEGEND_CHARS * panels_across // 3 // max(longest, 1))
+    return min(len(labels), 3, fit)

@@ -10,12 +10,14 @@ the paper's budget) and ``figures.method_styles`` (one look per method in every 
 """
 
 import os
+import textwrap
 
 import numpy as np
 
 from aga_ref.metrics import mean_ci
 from figures.arguments import description, out_folder, refuse_unused
 from figures.curve_panels import (
+    LEGEND_CHARS,
     MIN_BAND_SEEDS,
     aligned,
     budget_note,
@@ -23,6 +25,7 @@ from figures.curve_panels import (
     draw_group,
     fit_ylim,
     game_groups,
+    legend_columns,
     line_width,
     seeds_label,
     step_axis,
@@ -110,8 +113,12 @@ def _figure(game, groups, looks, keys):
                           lw=line_width(seeds[n], width[n])) for n in names]  # fmt: skip
     # below the panels, not in a spare one: a legend alone in an empty panel reads as a
     # missing plot
-    fig.legend(handles, [seeds_label(n, seeds[n]) for n in names], loc="outside lower center",
-               ncol=min(len(names), 3), fontsize=10, frameon=False)  # fmt: skip
+    labels = [seeds_label(n, seeds[n]) for n in names]
+    ncol = legend_columns(labels, ncols)
+    across = LEGEND_CHARS * ncols // 3 // ncol  # characters a column has room for
+    labels = [textwrap.fill(t, across, break_on_hyphens=False) for t in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=10,
+               frameon=False)  # fmt: skip
     note = budget_note(game, last)
     fig.suptitle(curves_title(game, seeds.values()) + (f"\n{note}" if note else ""), fontsize=11)
     return fig

@@ -118,3 +118,30 @@ def test_a_sweeps_log_files_are_skipped_and_the_outcomes_csv_is_listed(tmp_path,
         main(["plot", str(tmp_path / "notes.txt"), "--out", str(out)])
     assert stop.value.code == 2
     assert "notes.txt' is a file, not a run folder" in capsys.readouterr().err
+
+
+def test_groups_named_by_many_settings_wrap_in_the_legend_instead_of_widening_the_figure(
+    tmp_path, figures_drawn
+):
+    """Runs that differ in nine settings (the preset's parts one at a time) get group names of
+    over 150 characters: the legend wraps them, one column, and the figure keeps the width
+    of the same runs' figure with short names (before: 3 columns made it 3.5 times wider)."""
+    many = {f"a_setting_of_the_learner_{k}": k for k in range(9)}
+    widths = []
+    for name, differ in (("short", {}), ("long", many)):
+        folders = []
+        for seed in range(2):
+            extra = (
+                {k: v + seed for k, v in differ.items()} if differ else {"max_steps": 200 * seed}
+            )
+            folders.append(tmp_path / name / f"s{seed}")
+            fake_run(folders[-1], seed, 3, **extra)
+        assert main(["plot", *map(str, folders), "--out", str(tmp_path / name / "out"),
+                     "--no-gif"]) == 0  # fmt: skip
+        fig = figures_drawn[-1]
+        fig.canvas.draw()
+        widths.append(fig.get_tightbbox().width)
+        labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert max(len(line) for t in labels for line in t.split("\n")) <= train_plot.LEGEND_CHARS
+    assert any("\n" in t for t in labels)  # the long names did wrap
+    assert widths[1] <= widths[0] * 1.05, widths
