@@ -10,6 +10,7 @@ from collections import defaultdict
 import numpy as np
 
 from aga_ref.rl.config import Config
+from aga_ref.rl.presets import PRESETS
 from aga_ref.rl.progress import read_table
 
 # Selfish-MMM2's agents by type (SMAC's order): the mean selfish return of each type
@@ -92,6 +93,20 @@ def _setting(value):
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+# groups that differ in more settings than this are named by their own departures only
+FEW_SETTINGS = 3
+
+
+def _own(config, differ):
+    """Of the ``differ`` settings, those ``config`` sets away from where it starts: its preset
+    (named as ``preset=...``) for the preset's fields, ``Config``'s defaults for the rest;
+    so that groups of a grid over many settings read ``(defaults)``, ``(preset=mappo)``,
+    ``(activation=relu, layer_norm=True)`` rather than every setting of every group."""
+    start = {**DEFAULTS, **PRESETS.get(config.get("preset"), {})}
+    return [k for k in differ if k == "preset" and config.get(k) or
+            k != "preset" and json.dumps(_get(config, k)) != json.dumps(start.get(k))]  # fmt: skip
+
+
 def grouped(runs):
     """Runs [(config, columns, folder)] grouped by game and method: {(game, name): [columns]}.
     Runs of a method are seeds of one group only if their other settings agree: where they
@@ -106,8 +121,12 @@ def grouped(runs):
         game, name = config.get("env", "env"), label(config)
         others = configs[(game, name)]
         differ = _differing(others)
+        if len(differ) > FEW_SETTINGS:
+            differ = _own(config, differ)
         if differ:
             name += " (" + ", ".join(f"{k}={_setting(_get(config, k))}" for k in differ) + ")"
+        elif _differing(others):
+            name += " (defaults)"
         if len({c["env_steps"] for c in others}) > 1:
             name += f" ({config['env_steps']:,} steps)"
         key = (game, name, config["seed"])

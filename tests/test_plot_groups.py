@@ -145,3 +145,27 @@ def test_groups_named_by_many_settings_wrap_in_the_legend_instead_of_widening_th
     assert max(len(line) for t in labels for line in t.split("\n")) <= train_plot.LEGEND_CHARS
     assert any("\n" in t for t in labels)  # the long names did wrap
     assert widths[1] <= widths[0] * 1.05, widths
+
+
+def test_groups_of_a_grid_over_many_settings_are_named_by_their_own_departures(tmp_path):
+    """The preset's parts one group at a time differ in up to twelve settings: each group is
+    named by what it sets away from Config's defaults (or from its preset's values), the
+    defaults' group "(defaults)" and the preset's "(preset=mappo)"; with 3 settings or fewer
+    every group still names every differing setting (the test above)."""
+    from aga_ref.rl.presets import PRESETS
+
+    parts = {"defaults": {}, "ln": {"layer_norm": True, "activation": "relu"},
+             "clip": {"clip_per_network": True, "max_grad_norm": 10.0},
+             "preset": {**PRESETS["mappo"], "preset": "mappo"}}  # fmt: skip
+    parts["preset-tanh"] = {**parts["preset"], "activation": "tanh"}
+    folders = []
+    for name, settings in parts.items():
+        folders.append(tmp_path / name)
+        fake_run(folders[-1], 0, 3, **settings)
+    out = tmp_path / "plots"
+    assert main(["plot", *map(str, folders), "--out", str(out), "--no-gif"]) == 0
+    names = {r[0] for r in list(csv.reader(open(out / "harvest_outcomes.csv")))[1:]}
+    assert names == {"aga lam=0.1 (defaults)", "aga lam=0.1 (activation=relu, layer_norm=True)",
+                     "aga lam=0.1 (clip_per_network=True, max_grad_norm=10)",
+                     "aga lam=0.1 (preset=mappo)",
+                     "aga lam=0.1 (activation=tanh, preset=mappo)"}  # fmt: skip
