@@ -174,6 +174,11 @@ def test_the_jax_games_equal_the_numpy_games(kit, jax64):
         assert_same_as_numpy(case, jax_value_and_grads, np.asarray)
 
 
+# About 50 s on the busy 2-core machine, nearly all of it XLA compiling each new shape (a
+# subset of the cases costs as much: their shapes differ). In the default suite the same
+# runner and cases are checked by test_the_torch_ten_lines_pass_and_a_planted_bug_fails, the
+# JAX cases by test_the_jax_games_equal_the_numpy_games, the JAX check by the next test.
+@pytest.mark.slow
 def test_the_jax_ten_lines_pass(jax64, capsys):
     run(snippet("jax"))
     assert "RESULT: PASS (57 cases checked)" in capsys.readouterr().out
