@@ -9,10 +9,12 @@ import os
 import re
 import shlex
 
+import hypothesis
 import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 PAGES = [os.path.join(ROOT, "README.md"), *sorted(glob.glob(os.path.join(ROOT, "docs", "*.md")))]
+SETTINGS, FEW = hypothesis.settings, 5
 FENCE = re.compile(r"^( *)```(\w*)\n(.*?)^\1```", flags=re.S | re.M)
 BLOCKS = [b for page in PAGES for b in FENCE.findall(open(page, encoding="utf-8").read())]
 
@@ -26,9 +28,17 @@ def test_the_readme_has_the_blocks_this_test_reads():
     assert len(blocks("python")) >= 4 and len(blocks("bash")) >= 6
 
 
+def few_examples(*args, max_examples=FEW, **kwargs):
+    """``hypothesis.settings`` with at most ``FEW`` examples: this test checks that a page's
+    property tests run and pass; tests/test_testing.py tests their strategies and checks.
+    docs/verify.md's 20 examples of two properties took 23 s at a load of 6 on 2 cores."""
+    return SETTINGS(*args, max_examples=min(max_examples, FEW), **kwargs)
+
+
 @pytest.mark.parametrize("index, code", blocks("python"), ids=lambda x: str(x)[:12])
 def test_python_block_runs(index, code, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # blocks may write files (runs/demo)
+    monkeypatch.setattr(hypothesis, "settings", few_examples)  # the block imports it after
     exec(compile(code, f"README.md block {index}", "exec"), {"__name__": "readme"})
 
 
