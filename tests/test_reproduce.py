@@ -1,5 +1,6 @@
 """The paper's qualitative claims on our documented protocol, and the main job's smoke test."""
 
+import dataclasses
 import os
 
 import numpy as np
@@ -27,8 +28,11 @@ def test_toy_claim_only_simul_co_and_aga_reach_the_social_optimum(method, reache
     assert distance < 0.25 if reaches else distance > 0.5
 
 
-def test_public_goods_claim_aga_beats_simul_ind_and_simul_co():
-    p = PROTOCOL.public_goods
+# 10 of the protocol's 50 runs in the default suite: 2.7 s against 38 s for all 50 (pytest
+# --durations, load 5.2-5.7 on 2 cores); the claim held on 10, 16 and 50 runs.
+@pytest.mark.parametrize("runs", [10, pytest.param(50, marks=pytest.mark.slow)])
+def test_public_goods_claim_aga_beats_simul_ind_and_simul_co(runs):
+    p = dataclasses.replace(PROTOCOL.public_goods, num_runs=runs)
     starts = start_points(p, PROTOCOL.seed)
     ours = {k: summary(run_method(k, p, starts)) for k in ("Simul-Ind", "Simul-Co", "AgA")}
     assert ours["AgA"]["SW"][0] > ours["Simul-Ind"]["SW"][0]
