@@ -1,14 +1,15 @@
 """Hypothesis profiles: ``deadline=None`` everywhere (autograd's first calls are slow);
 ``ci`` is also derandomized so CI runs are repeatable. Select with HYPOTHESIS_PROFILE.
 The learner's tests share ``problem``: a tiny policy batch and its surrogate game. A sweep
-run inside pytest starts its children without a fork of pytest, and PyTorch runs one thread
-(the fixtures below)."""
+run inside pytest starts its children without a fork of pytest, and BLAS and PyTorch run
+one thread (the fixtures below)."""
 
 import os
 import sys
 
 import pytest
 from hypothesis import HealthCheck, settings
+from threadpoolctl import threadpool_limits
 
 from figures import sweep_processes
 from tests.rl_setup import surrogate_game, tiny_problem
@@ -36,6 +37,17 @@ def sweep_children_without_preexec(monkeypatch):
     of pytest, which runs JAX's threads once a test has imported JAX (unsafe: JAX warns).
     The SIGKILLed sweep of ``test_requeue_sweep.py`` is a process of its own and keeps it."""
     monkeypatch.setattr(sweep_processes, "LIBC", None)
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """BLAS on one thread in every test, as ``aga-ref train`` runs by default
+    (``figures/threads.py``): CI runs plain ``pytest``, whose OpenBLAS takes a thread per core.
+    At a load of 4-5 on the shared 2-core machine, README block 34 (``train`` at 8,192
+    env-steps, in process) took 15.1 and 17.6 s with OpenBLAS's 2 threads, 3.8 and 4.0 s with
+    ``OPENBLAS_NUM_THREADS=1``. Libraries loaded during a test are limited from the next."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import scipy.stats
 
 import figures.game_family as game_family
 from figures.cli import main
-from figures.threads import blas_thread_counts
+from figures.threads import blas_thread_counts, blas_threads
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--env", "harvest", "--num-envs", "2", "--num-steps", "8", "--num-minibatches", "2",
@@ -63,9 +63,10 @@ def test_reproduce_runs_with_one_blas_thread_and_threads_zero_leaves_the_default
     seen = []
     monkeypatch.setattr(reproduce, "reproduce",
                         lambda *a, **k: seen.append(blas_thread_counts()) or "")  # fmt: skip
-    default = blas_thread_counts()
-    assert main(["reproduce", "--out", str(tmp_path / "a")]) == 0
-    assert main(["reproduce", "--out", str(tmp_path / "b"), "--threads", "0"]) == 0
+    with blas_threads(2):  # a default other than 1 (conftest.py runs the tests with 1)
+        default = blas_thread_counts()
+        assert main(["reproduce", "--out", str(tmp_path / "a")]) == 0
+        assert main(["reproduce", "--out", str(tmp_path / "b"), "--threads", "0"]) == 0
     assert seen == [[1] * len(default), default]
 
 
