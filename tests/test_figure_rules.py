@@ -103,3 +103,11 @@ def test_the_legend_shows_the_dots_of_a_curve_of_few_points(tmp_path, drawn):
     (handle,) = drawn["harvest_curves"].legends[0].legend_handles
     (line,) = panel(drawn["harvest_curves"], "collective return").lines
     assert line.get_marker() == handle.get_marker() == "o"
+
+
+def test_the_first_spare_markers_do_not_read_as_the_circle_of_a_curve_of_few_points():
+    """Seven look-alike groups (the preset's parts on the defaults) drew a hexagon that read as
+    the few-point circle of another group: the first six spares are not round."""
+    from figures.method_styles import SPARE
+
+    assert not set(SPARE[:6]) & {"o", "h", "H", "8", "p", "."}
