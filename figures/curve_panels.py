@@ -13,6 +13,7 @@ curve figure of ``aga-ref plot`` follows (issue 27, item 6), in one place.
   share of it shown, and a line at it where the axis reaches half of it.
 """
 
+import textwrap
 import warnings
 
 import numpy as np
@@ -167,9 +168,11 @@ def budget_note(game, last_step):
 LEGEND_CHARS = 150
 
 
-def legend_columns(labels, panels_across):
-    """Legend columns for ``labels``: 3 side by side when they are short, fewer as they grow,
-    so that the legend is never wider than the ``panels_across`` panels above it."""
-    longest = max(len(t) for t in labels)
-    fit = max(1, LEGEND_CHARS * panels_across // 3 // max(longest, 1))
-    return min(len(labels), 3, fit)
+def legend_layout(labels, panels_across):
+    """``(labels, columns)`` for a legend below ``panels_across`` panels: 3 columns side by
+    side when the labels are short, fewer as they grow, and each label wrapped to its
+    column's room, so that the legend is never wider than the panels above it."""
+    room = LEGEND_CHARS * panels_across // 3  # characters across the panels
+    columns = min(len(labels), 3, max(1, room // max(len(t) for t in labels)))
+    wrapped = [textwrap.fill(t, room // columns, break_on_hyphens=False) for t in labels]
+    return wrapped, columns

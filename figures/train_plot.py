@@ -10,14 +10,12 @@ the paper's budget) and ``figures.method_styles`` (one look per method in every 
 """
 
 import os
-import textwrap
 
 import numpy as np
 
 from aga_ref.metrics import mean_ci
 from figures.arguments import description, out_folder, refuse_unused
 from figures.curve_panels import (
-    LEGEND_CHARS,
     MIN_BAND_SEEDS,
     aligned,
     budget_note,
@@ -25,7 +23,7 @@ from figures.curve_panels import (
     draw_group,
     fit_ylim,
     game_groups,
-    legend_columns,
+    legend_layout,
     line_width,
     seeds_label,
     step_axis,
@@ -114,9 +112,7 @@ def _figure(game, groups, looks, keys):
     # below the panels, not in a spare one: a legend alone in an empty panel reads as a
     # missing plot
     labels = [seeds_label(n, seeds[n]) for n in names]
-    ncol = legend_columns(labels, ncols)
-    across = LEGEND_CHARS * ncols // 3 // ncol  # characters a column has room for
-    labels = [textwrap.fill(t, across, break_on_hyphens=False) for t in labels]
+    labels, ncol = legend_layout(labels, ncols)
     fig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=10,
                frameon=False)  # fmt: skip
     note = budget_note(game, last)

@@ -102,9 +102,8 @@ def _own(config, differ):
     (named as ``preset=...``) for the preset's fields, ``Config``'s defaults for the rest;
     so that groups of a grid over many settings read ``(defaults)``, ``(preset=mappo)``,
     ``(activation=relu, layer_norm=True)`` rather than every setting of every group."""
-    start = {**DEFAULTS, **PRESETS.get(config.get("preset"), {})}
-    return [k for k in differ if k == "preset" and config.get(k) or
-            k != "preset" and json.dumps(_get(config, k)) != json.dumps(start.get(k))]  # fmt: skip
+    start = {**DEFAULTS, **PRESETS.get(config.get("preset"), {})}  # no "preset": None
+    return [k for k in differ if json.dumps(_get(config, k)) != json.dumps(start.get(k))]
 
 
 def grouped(runs):
@@ -121,11 +120,10 @@ def grouped(runs):
         game, name = config.get("env", "env"), label(config)
         others = configs[(game, name)]
         differ = _differing(others)
-        if len(differ) > FEW_SETTINGS:
-            differ = _own(config, differ)
-        if differ:
-            name += " (" + ", ".join(f"{k}={_setting(_get(config, k))}" for k in differ) + ")"
-        elif _differing(others):
+        shown = _own(config, differ) if len(differ) > FEW_SETTINGS else differ
+        if shown:
+            name += " (" + ", ".join(f"{k}={_setting(_get(config, k))}" for k in shown) + ")"
+        elif differ:
             name += " (defaults)"
         if len({c["env_steps"] for c in others}) > 1:
             name += f" ({config['env_steps']:,} steps)"

@@ -11,6 +11,7 @@ import pytest
 
 import figures.train_plot as train_plot
 from figures.cli import main
+from figures.curve_panels import LEGEND_CHARS
 
 
 def fake_run(folder, seed, rows, **settings):
@@ -142,7 +143,7 @@ def test_groups_named_by_many_settings_wrap_in_the_legend_instead_of_widening_th
         fig.canvas.draw()
         widths.append(fig.get_tightbbox().width)
         labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert max(len(line) for t in labels for line in t.split("\n")) <= train_plot.LEGEND_CHARS
+    assert max(len(line) for t in labels for line in t.split("\n")) <= LEGEND_CHARS
     assert any("\n" in t for t in labels)  # the long names did wrap
     assert widths[1] <= widths[0] * 1.05, widths
 
