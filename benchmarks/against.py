@@ -34,15 +34,25 @@ def against(ref, cases, rounds, quick, preset=None):
             return {case: _alternate(workers, case, rounds) for case in cases}
         finally:
             for w in workers.values():
-                w.stdin.close()
+                try:
+                    w.stdin.close()
+                except BrokenPipeError:
+                    pass
                 w.wait()
 
 
 def _alternate(workers, case, rounds):
     def run(name):
-        workers[name].stdin.write(" ".join(case) + "\n")
-        workers[name].stdin.flush()
-        return [float(x) for x in workers[name].stdout.readline().split()]
+        try:
+            workers[name].stdin.write(" ".join(case) + "\n")
+            workers[name].stdin.flush()
+            line = workers[name].stdout.readline()
+        except BrokenPipeError:
+            line = ""
+        if not line:  # the worker died: its traceback is on stderr above
+            raise SystemExit(f"benchmarks/train.py: the {name!r} learner's worker ended on "
+                             f"case {'/'.join(case)} (its error is above)")
+        return [float(x) for x in line.split()]
 
     run("ref"), run("now")  # warm-up
     out = {"ref": [], "now": []}

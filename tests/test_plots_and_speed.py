@@ -259,3 +259,18 @@ def test_train_benchmark_reports_the_fraction_of_the_measured_peak():
     state = init_state(env, config)
     flops = update_flops(config, state["actor_shapes"], state["critic_shapes"], 5)
     assert f"| {flops / 1e6:.2f} M |" in rows["aga"]
+
+
+@pytest.mark.slow
+def test_train_benchmark_against_a_commit_before_the_presets():
+    # the reference 4bb68b1 has no aga_ref.rl.presets: its worker must still start
+    have = subprocess.run(["git", "-C", ROOT, "cat-file", "-e", "4bb68b1^{commit}"],
+                          capture_output=True).returncode == 0  # fmt: skip
+    if not have:
+        pytest.skip("this checkout's history lacks 4bb68b1")
+    command = [sys.executable, os.path.join(ROOT, "benchmarks", "train.py"), "--quick",
+               "--games", "harvest", "--critics", "mappo", "--against", "4bb68b1"]  # fmt: skip
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    out = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "| harvest | mappo | aga | " in out.stdout and "4bb68b1 env-steps/s" in out.stdout
