@@ -46,6 +46,7 @@ class Clock:
         self.flops = collections.defaultdict(float)  # step -> FLOPs
         self.ops = collections.defaultdict(float)  # (step, operation) -> s
         self.op_flops = collections.defaultdict(float)  # (step, operation) -> FLOPs
+        self.products = collections.Counter()  # (shapes, dtypes, layouts) -> calls
 
     def step(self):
         return next(s for s, kind, *_ in reversed(self.stack) if kind == "rest")
@@ -142,11 +143,21 @@ def _counted(clock, raw, kind, op):
     def matmul(a, b, **kwargs):
         where = clock.step(), clock.inner_op(op)
         out = timed(a, b, **kwargs)
+        clock.products[signature(a), signature(b)] += 1
         clock.flops[where[0]] += 2 * out.size * np.shape(a)[-1]
         clock.op_flops[where] += 2 * out.size * np.shape(a)[-1]
         return out
 
     return matmul
+
+
+def signature(a):
+    """(shape, dtype, layout) of a product's operand: layout "C" (row-major), "T" (its last
+    two axes swapped are row-major: a transposed view) or "strided" (anything else)."""
+    a = np.asarray(a)
+    if a.ndim < 2 or a.flags.c_contiguous:
+        return a.shape, a.dtype.str, "C"
+    return a.shape, a.dtype.str, "T" if np.swapaxes(a, -1, -2).flags.c_contiguous else "strided"
 
 
 def _vjp(clock, vjp, op):

@@ -47,6 +47,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
+import collections  # noqa: E402
 import copy  # noqa: E402
 import time  # noqa: E402
 
@@ -96,7 +97,7 @@ def profile(clock, case, repeats):
     tallies = (clock.seconds, clock.flops, clock.ops, clock.op_flops)
     runs = []
     for _ in range(repeats):
-        [t.clear() for t in tallies]
+        [t.clear() for t in tallies + (clock.products,)]  # products: the last update's
         update_seconds(*case)
         runs.append([dict(t) for t in tallies])
     out = []
@@ -180,6 +181,50 @@ def layouts(repeats=30, N=5, S=1024, F=675, H=64):
     return "\n".join(lines)
 
 
+def _operand(shape, dtype, layout, rng):
+    """A fresh operand of ``profile_clock.signature``'s description."""
+    if layout == "C" or len(shape) < 2:
+        return rng.random(shape).astype(dtype)
+    swapped = shape[:-2] + (shape[-1], shape[-2])
+    a = np.swapaxes(rng.random(swapped).astype(dtype), -1, -2)
+    if layout == "T":
+        return a
+    return rng.random(shape[:-2] + (2 * shape[-2], shape[-1])).astype(dtype)[..., ::2, :]
+
+
+def ceiling(products, peak, repeats=5):
+    """The update's matrix products alone: every (shapes, dtypes, layouts) signature that
+    one update ran (``Clock.products``) replayed as plain ``np.matmul`` on fresh operands of
+    the same description, best of ``repeats`` (interleaved), times its count; then the same
+    products with row-major float32 operands. The first is the update's fraction of the
+    peak if everything but its products took no time; the second, if the products' layout
+    and dtype were the best too. Returns a markdown line."""
+    rng = np.random.default_rng(0)
+    cases = [(sig, count, [_operand(*op, rng) for op in sig]) for sig, count in products.items()]
+    best_cases = [(sig, count, [_operand(op[0], "<f4", "C", rng) for op in sig])
+                  for sig, count in products.items()]  # fmt: skip
+    best = {}
+    for _ in range(repeats):
+        for tag, group in (("as run", cases), ("row-major float32", best_cases)):
+            for sig, _count, (a, b) in group:
+                start = CLOCK[0]()
+                np.matmul(a, b)
+                key = tag, sig
+                best[key] = min(best.get(key, np.inf), CLOCK[0]() - start)
+    flops = sum(2 * count * np.prod(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]), dtype=float)
+                * a.shape[-2] * a.shape[-1] * b.shape[-1]
+                for _sig, count, (a, b) in cases)  # fmt: skip
+    out = []
+    for tag in ("as run", "row-major float32"):
+        t = sum(count * best[tag, sig] for sig, count, _ in cases)
+        out.append(f"{tag}: {1e3 * t:.0f} ms, {flops / t / 1e9:.1f} GFLOP/s, "
+                   f"{100 * flops / t / 1e9 / peak:.0f}% of the peak")  # fmt: skip
+    layouts_seen = collections.Counter(op[2] for sig in products for op in sig)
+    return (f"the products alone ({sum(products.values())} calls, {flops / 1e9:.2f} GFLOP, "
+            f"{len(products)} signatures; operand layouts {dict(layouts_seen)}), replayed as "
+            f"np.matmul: " + "; ".join(out))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", nargs="+", default=["harvest", "cleanup", "mmm2"])
@@ -214,6 +259,7 @@ def main(argv=None):
         ms, gflop, op_ms, op_gflop = profile(clock, case, args.repeats)
         print(table(game, method, ms, gflop, plain[game, method], peak), flush=True)
         print(op_table(op_ms, op_gflop, peak, args.rows), flush=True)
+        print(f"\n{game}, {method}: {ceiling(clock.products, peak)}", flush=True)
     peak = max(peak, matmul_gflops(1024, 20, CLOCK[0]))
     print(f"\nfloat32 (1024, 1024) @ (1024, 1024): {peak:.1f} GFLOP/s (peak, after; the "
           f"fractions above divide by the first); load average "

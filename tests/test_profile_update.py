@@ -28,6 +28,8 @@ def test_profile_counts_every_flop_of_the_update_once(method):
     flops = update_flops(config, state["actor_shapes"], state["critic_shapes"], 5)
     total = f"{flops * config.batch_steps / 1e9:.2f} GFLOP"
     assert f"harvest, {method}: update " in out and total in out, (total, out)
+    ceiling = next(line for line in out.splitlines() if "the products alone" in line)
+    assert f"{flops * config.batch_steps / 1e9:.2f} GFLOP" in ceiling, ceiling  # replayed: all
     rows = [line.split(" | ")[0][2:] for line in out.splitlines() if line.startswith("| ")]
     steps = {"forward", "xi", "entropy grad", "critic", "Adam", "instruments"}
     steps |= {"xi_c", "HVP"} if method == "aga" else set()
@@ -46,3 +48,17 @@ def test_the_preset_profile_names_mappos_operations_and_its_steps():
     for step, op in (("forward", "layer_norm"), ("forward", "relu"), ("xi", "layer_norm VJP"),
                      ("critic", "value loss"), ("HVP", "affine VJP")):  # fmt: skip
         assert (f"| {step}", op) in ops, (step, op, sorted(ops))
+
+
+def test_a_products_operands_are_described_by_their_layout():
+    import numpy as np
+
+    from benchmarks.profile_clock import signature
+    from benchmarks.profile_update import _operand
+
+    a = np.zeros((2, 6, 4), np.float32)
+    views = {"C": a, "T": np.swapaxes(a, 1, 2), "strided": a[:, ::2, :]}
+    for layout, view in views.items():
+        assert signature(view) == (view.shape, "<f4", layout)
+        made = _operand(view.shape, "<f4", layout, np.random.default_rng(0))
+        assert signature(made) == signature(view)  # the replay gets what the update had
