@@ -294,8 +294,8 @@ class Battles:
 
 
 def _gaps(pos):
-    """``(dx, dy, distance)``, each (B, U, U) float32, from unit v to unit u (float32: these
-    are the largest arrays of a tick, and SMAClite's positions are float32 too)."""
+    """``(dx, dy, distance)`` from unit v to unit u, each (B, U, U) float32 (the largest
+    arrays of a tick; SMAClite's positions are float32 too)."""
     x, y = pos[..., 0].astype(np.float32), pos[..., 1].astype(np.float32)
     gx, gy = x[:, :, None] - x[:, None, :], y[:, :, None] - y[:, None, :]
     return gx, gy, np.sqrt(gx * gx + gy * gy)
