@@ -80,10 +80,9 @@ class Static:
         self.heals = self.medivac[:, None] & ~enemies & ~self.medivac[None, :]  # (U, U)
         self.medivac_ally, self.medivac_enemy = (int(np.flatnonzero(self.medivac & side)[0])
                                                  for side in (self.ally, ~self.ally))  # fmt: skip
-        self.lo = np.where(self.air, 0.0, self.radius)[:, None] + [0.0, 8.0] * ~self.air[:, None]
-        self.hi = np.where(self.air, 32.0, 32.0 - self.radius)[:, None] + [0.0, -8.0] * (
-            ~self.air[:, None]
-        )  # (U, 2) walkable box of each unit's centre
+        ground = ~self.air[:, None]  # (U, 2) below: the walkable box of each unit's centre
+        self.lo = np.where(self.air, 0.0, self.radius)[:, None] + [0.0, 8.0] * ground
+        self.hi = np.where(self.air, 32.0, 32.0 - self.radius)[:, None] - [0.0, 8.0] * ground
 
 
 class Battles:
