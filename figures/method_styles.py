@@ -32,10 +32,11 @@ DASHES = {("adam", None): "-", ("sgd", None): (0, (5, 2)),
 # (config key, value that marks the variant, marker): the first that applies
 MARKERS = (("hamiltonian", False, "x"), ("align", False, "^"),
            ("hamiltonian_estimator", "split", "D"), ("sign_rule", "per_agent", "s"),
-           ("sign_rule", "exact", "P"), ("activation", "relu", "v"))  # fmt: skip
+           ("sign_rule", "exact", "P"), ("activation", "relu", "v"),
+           ("hamiltonian_layers", "output", "X"))  # fmt: skip
 # no variant's, nor o (few points); the round-looking ones last: at a curve's marker size a
 # hexagon or an octagon reads as the circle of a curve of few points
-SPARE = ("<", ">", "*", "d", "X", "1", "+", "p", "h", "8")
+SPARE = ("<", ">", "*", "d", "1", "+", "p", "h", "8")
 
 
 def method_colour(method, lam=None):

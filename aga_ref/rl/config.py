@@ -11,18 +11,20 @@ from aga_ref._checks import as_count, as_real, one_of
 from aga_ref.aga import SIGN_RULES, check_aligned_lam
 from aga_ref.rl.hamiltonian import ESTIMATORS
 from aga_ref.rl.layers import ACTIVATIONS
-from aga_ref.rl.methods import LAM_METHODS, METHODS
+from aga_ref.rl.methods import LAM_METHODS, METHODS, PRODUCT_LAYERS
 from aga_ref.rl.optim import OPTIMIZERS
 
 # Fields that only some methods read, and those methods: another method with a value other
 # than the default is refused (it would be ignored, yet recorded in config.json).
 METHOD_FIELDS = {"sign_rule": ("aga",), "align": ("aga",), "hamiltonian": ("aga",),
                  "hamiltonian_estimator": ("aga",), "hvp_bias": ("aga",),
+                 "hamiltonian_layers": ("aga",),
                  "fcgrad_beta": ("fcgrad",), "svo_theta": ("svo",), "svo_weight": ("svo",),
                  "sl_alpha": ("sl",)}  # fmt: skip
 ADV_NORM_SCOPES = ("minibatch", "buffer")
 CHOICES = {"activation": ACTIVATIONS, "adv_norm_scope": ADV_NORM_SCOPES,
-           "hamiltonian_estimator": ESTIMATORS}  # a flag's choices  # fmt: skip
+           "hamiltonian_estimator": ESTIMATORS,
+           "hamiltonian_layers": PRODUCT_LAYERS}  # a flag's choices  # fmt: skip
 
 
 @dataclasses.dataclass
@@ -39,6 +41,8 @@ class Config:
     """AgA's H_c^T xi_c term; False is an ablation, not a method of the paper: xi_c + lam xi"""
     hamiltonian_estimator: str = "same"
     """AgA's H_c^T xi_c per minibatch: same, or split (unbiased: aga_ref.rl.hamiltonian)"""
+    hamiltonian_layers: str = "all"
+    """where AgA's H_c^T xi_c enters: all layers (Eq. 1), or output (an ablation: the rest 0)"""
     hvp_bias: bool = False
     """log hvp_bias, |same - split| / |product used|: one more product per minibatch"""
     env_steps: int = 500_000
@@ -117,6 +121,12 @@ class Config:
             self.lam = as_real(self.lam, "lam")
         one_of(self.sign_rule, "sign_rule", SIGN_RULES)
         one_of(self.hamiltonian_estimator, "hamiltonian_estimator", ESTIMATORS)
+        one_of(self.hamiltonian_layers, "hamiltonian_layers", PRODUCT_LAYERS)
+        if self.hamiltonian_layers != "all" and not self.hamiltonian:
+            raise ValueError(
+                f"hamiltonian_layers={self.hamiltonian_layers!r} restricts the "
+                f"product H_c^T xi_c, which hamiltonian=False leaves out; got both"
+            )
         one_of(self.optimizer, "optimizer", OPTIMIZERS)
         one_of(self.critic, "critic", ("mappo", "ippo"))
         one_of(self.activation, "activation", ACTIVATIONS)

@@ -24,7 +24,7 @@ import numpy as np
 
 from aga_ref._checks import one_of
 from aga_ref.aga import aga_terms_from
-from aga_ref.rl.instruments import dominated_share
+from aga_ref.rl.instruments import dominated_share, layer_slices
 
 METHODS = ("simul-ind", "simul-co", "cga", "sga", "aga", "fcgrad", "svo", "sl")
 # Methods with a lam, and its default. AgA: 0.1, the smallest of the paper's grid
@@ -32,6 +32,7 @@ METHODS = ("simul-ind", "simul-co", "cga", "sga", "aga", "fcgrad", "svo", "sl")
 # (docs/learning.md, section 2). CGA: 1.0, as for the games.
 LAM_METHODS = {"aga": 0.1, "cga": 1.0}
 HVP = {"aga": "collective", "cga": "individual"}  # the product each method needs
+PRODUCT_LAYERS = ("all", "output")  # where AgA's product enters (Config.hamiltonian_layers)
 NEEDS = {"simul-co": ("xi_c",), "aga": ("xi", "xi_c"), "fcgrad": ("xi", "xi_c")}
 
 
@@ -41,6 +42,20 @@ def needs(method, hamiltonian=True, all_gradients=False):
     not use (one more vector-Jacobian product) so that every instrument is logged."""
     need = ("xi", "xi_c") if all_gradients else NEEDS.get(method, ("xi",))
     return (HVP.get(method) if hamiltonian else None), need
+
+
+def product_in(Hv, shapes, layers):
+    """AgA's product ``H_c^T xi_c`` (N, P) kept in ``layers`` of the actor and 0 elsewhere:
+    ``"all"`` (Eq. 1, unchanged) or ``"output"``, the output layer's ``W_3, b_3`` only, an
+    ablation (not a method of the paper) for docs/learning.md's reading that the product's
+    descent acts through the hidden layers; ``shapes`` the actor's ``layer_shapes``."""
+    one_of(layers, "hamiltonian_layers", PRODUCT_LAYERS)
+    if layers == "all" or Hv is None:
+        return Hv
+    kept = np.zeros_like(Hv)
+    output = layer_slices(shapes)[2]  # (W_3, b_3): the third (W, b) pair, LayerNorms after it
+    kept[:, output] = Hv[:, output]
+    return kept
 
 
 def _project(x, y):

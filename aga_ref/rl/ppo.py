@@ -127,7 +127,9 @@ def update(state, data, config, lr, rng):
                                 config.clip, config.hamiltonian_estimator)  # fmt: skip
             values = data["values"][:, idx]  # (N, s, 2)
             mean_values = (np.sum(weight * values[..., 0], 1), np.sum(weight * values[..., 1], 1))
-            d, chosen = methods.direction(config.method, terms, config, mean_values)
+            used = terms._replace(Hv=methods.product_in(terms.Hv, state["actor_shapes"],
+                                                        config.hamiltonian_layers))  # fmt: skip
+            d, chosen = methods.direction(config.method, used, config, mean_values)
             d = d + config.ent_coef * terms.ent_grad  # (N, P)
             d, actor_norm = mappo_update.clip(d, config)
             critic_in = data["critic"][idx] if data["critic"].ndim == 2 else data["critic"][:, idx]
