@@ -50,8 +50,10 @@ def _alternate(workers, case, rounds):
         except BrokenPipeError:
             line = ""
         if not line:  # the worker died: its traceback is on stderr above
-            raise SystemExit(f"benchmarks/train.py: the {name!r} learner's worker ended on "
-                             f"case {'/'.join(case)} (its error is above)")
+            raise SystemExit(
+                f"benchmarks/train.py: the {name!r} learner's worker ended on "
+                f"case {'/'.join(case)} (its error is above)"
+            )
         return [float(x) for x in line.split()]
 
     run("ref"), run("now")  # warm-up

@@ -220,9 +220,11 @@ def ceiling(products, peak, repeats=5):
         out.append(f"{tag}: {1e3 * t:.0f} ms, {flops / t / 1e9:.1f} GFLOP/s, "
                    f"{100 * flops / t / 1e9 / peak:.0f}% of the peak")  # fmt: skip
     layouts_seen = collections.Counter(op[2] for sig in products for op in sig)
-    return (f"the products alone ({sum(products.values())} calls, {flops / 1e9:.2f} GFLOP, "
-            f"{len(products)} signatures; operand layouts {dict(layouts_seen)}), replayed as "
-            f"np.matmul: " + "; ".join(out))
+    return (
+        f"the products alone ({sum(products.values())} calls, {flops / 1e9:.2f} GFLOP, "
+        f"{len(products)} signatures; operand layouts {dict(layouts_seen)}), replayed as "
+        f"np.matmul: " + "; ".join(out)
+    )
 
 
 def main(argv=None):
