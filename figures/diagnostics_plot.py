@@ -32,7 +32,7 @@ SMOOTH = 5  # updates in the moving average of every curve
 COLUMNS = ("entropy", "hvp_dominated_share", "step_l2", "cos_step_hvp_l2")  # the default panels
 TITLES = {  # {k}: the layer, 1 the input layer
     "entropy": "policy entropy (max ln 8 = 2.079)",
-    "approx_kl": "approx. KL between rollout and updated policy",
+    "approx_kl": "approx. KL, rollout policy to each step's (mean over the update)",
     "hvp_dominated_share": "share of coordinates where |lam * product| > rest",
     "cos_xi_xic": "cos(xi, xi_c)", "cos_adj_xic": "cos(xi + product, xi_c)",
     "sign_negative": "share of minibatch steps with lam < 0 (AgA's sign)",
