@@ -56,6 +56,11 @@ from aga_ref.rl.surrogate import surrogate_terms  # noqa: E402
 from aga_ref.rl.train import experience, init_state, train_step  # noqa: E402
 from games import gridworld, smac  # noqa: E402
 
+try:  # as in profile_update.py: a --worker of a commit before the presets runs without them
+    from aga_ref.rl.presets import PRESETS  # noqa: E402
+except ImportError:
+    PRESETS = {}
+
 try:  # run as ``python benchmarks/train.py`` (this folder on the path) or imported from the root
     from against import against, against_table  # noqa: E402
     from architectures import architectures  # noqa: E402
@@ -188,15 +193,12 @@ def main(argv=None):
                         help="tiny batches and networks, one round: a smoke test")  # fmt: skip
     parser.add_argument("--against", metavar="REF",
                         help="also time commit REF's learner, alternating with ours")  # fmt: skip
-    parser.add_argument("--preset", choices=["mappo"], help="the learner under a preset")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="the learner under a preset")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     quick = {"num_envs": 2, "num_steps": 8, "num_minibatches": 2, "hidden": 8}
     sizes, repeats = (quick, 1) if args.quick else ({}, 5)
-    if args.preset:  # imported here: a --worker of a commit before the presets needs none
-        from aga_ref.rl.presets import PRESETS
-
-        sizes = {**PRESETS[args.preset], **sizes}  # Config's values beyond the defaults
+    sizes = {**PRESETS.get(args.preset, {}), **sizes}  # Config's values beyond the defaults
     if args.worker:
         return worker(sizes)
     rounds, n = (1, 256) if args.quick else (args.rounds, 1024)
