@@ -127,15 +127,18 @@ def train_options(parser, options, grid):
                     w[2:].split("=")[0].replace("-", "_") in (dest, "no_" + dest))  # fmt: skip
         parser.error(f"after --: {flag} is set by the sweep for each run (its grid, "
                      f"--env-steps or --out); leave it out")  # fmt: skip
-    for _, args in grid:  # the values, as each run's trainer checks them
-        args = train_parser.parse_args([*args, *options])
+    for name, own in grid:  # the values, as each run's trainer checks them
+        args = train_parser.parse_args([*own, *options])
         apply_preset(args, train.given_options(train_parser, options))
         try:
             train.config_from(args)
             train.environment_settings(args)
         except (ValueError, TypeError) as error:
             fields = [f.name for f in dataclasses.fields(Config)] + ["num_agents", "max_steps"]
-            parser.error(f"after --, for aga-ref train: {flag_names(str(error), fields)}")
+            # the grid's own flags for this run (its method, a mechanism variant's
+            # --no-hamiltonian), which the user did not type, are named as the grid's
+            parser.error(f"after --, for aga-ref train, in the grid's run {name} "
+                         f"({' '.join(own)}): {flag_names(str(error), fields)}")  # fmt: skip
 
 
 def done(folder, env_steps):

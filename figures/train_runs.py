@@ -96,6 +96,11 @@ def _setting(value):
 # groups that differ in more settings than this are named by their own departures only
 FEW_SETTINGS = 3
 
+# ablations of AgA's product that ``label`` does not name: a group away from their default
+# names them even when its runs agree (``aga lam=100 (hamiltonian_layers=output)`` plotted
+# alone), so that no ablation reads as a normal run
+ALWAYS_NAMED = ("hamiltonian_estimator", "hamiltonian_layers")
+
 
 def _own(config, differ):
     """Of the ``differ`` settings, those ``config`` sets away from where it starts: its preset
@@ -121,6 +126,7 @@ def grouped(runs):
         others = configs[(game, name)]
         differ = _differing(others)
         shown = _own(config, differ) if len(differ) > FEW_SETTINGS else differ
+        shown = sorted({*shown, *(k for k in ALWAYS_NAMED if _get(config, k) != DEFAULTS[k])})
         if shown:
             name += " (" + ", ".join(f"{k}={_setting(_get(config, k))}" for k in shown) + ")"
         elif differ:

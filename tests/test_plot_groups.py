@@ -170,3 +170,26 @@ def test_groups_of_a_grid_over_many_settings_are_named_by_their_own_departures(t
                      "aga lam=0.1 (clip_per_network=True, max_grad_norm=10)",
                      "aga lam=0.1 (preset=mappo)",
                      "aga lam=0.1 (activation=tanh, preset=mappo)"}  # fmt: skip
+
+
+ABLATIONS = [("hamiltonian_layers", "output", "all"), ("hamiltonian_estimator", "split", "same")]
+
+
+@pytest.mark.parametrize("setting, value, default", ABLATIONS)
+def test_an_ablation_of_the_product_is_named_even_plotted_alone(tmp_path, setting, value, default):
+    # alone (its seeds agree on every setting) and beside a normal run, the same name; the
+    # normal run keeps its plain name alone, and is named by its value beside the ablation
+    for seed in (0, 1):
+        fake_run(tmp_path / f"ablation{seed}", seed, 3, **{setting: value})
+    fake_run(tmp_path / "normal", 2, 3)
+    named = f"aga lam=0.1 ({setting}={value})"
+    for folders, names in (
+        (["ablation0", "ablation1"], {named}),
+        (["normal"], {"aga lam=0.1"}),
+        (["ablation0", "ablation1", "normal"], {named, f"aga lam=0.1 ({setting}={default})"}),
+    ):
+        out = tmp_path / "plots" / "-".join(folders)
+        assert main(["plot", *(str(tmp_path / f) for f in folders), "--out", str(out),
+                     "--no-gif"]) == 0  # fmt: skip
+        rows = list(csv.reader(open(out / "harvest_outcomes.csv")))
+        assert {r[0] for r in rows[1:]} == names

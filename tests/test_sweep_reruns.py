@@ -132,4 +132,18 @@ def test_a_value_the_trainer_would_refuse_is_refused_by_the_sweep(tmp_path, caps
     _run_seed_0(tmp_path, 32, capsys)
     argv = _sweep(tmp_path, 32, *after)
     argv[argv.index("--envs") + 1 : argv.index("--methods")] = envs
-    assert f"after --, for aga-ref train: {message}" in refused(argv, capsys)
+    said = refused(argv, capsys)
+    assert "after --, for aga-ref train, in the grid's run " in said
+    assert f"): {message}" in said
+
+
+def test_a_conflict_with_the_grids_own_flags_names_the_grids_run(capsys):
+    # --no-hamiltonian is the mechanism grid's variant, not the user's: say whose it is
+    said = refused(["sweep", "--grid", "mechanism", "--envs", "harvest", "--seeds", "0",
+                    "--env-steps", "32", "--out", "unused", "--", "--hamiltonian-layers",
+                    "output"], capsys)  # fmt: skip
+    assert (
+        "in the grid's run harvest-aga-lam100-adam-no-hamiltonian-s0 (--env harvest "
+        "--method aga --lam 100 --no-hamiltonian --seed 0): --hamiltonian-layers 'output' "
+        "restricts"
+    ) in said
