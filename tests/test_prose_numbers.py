@@ -30,8 +30,6 @@ from tests.prose_numbers import ROOT, caught, data_files, missing, phrase_patter
 ALLOWED = {
     "docs/learning.md": {
         "2e7": "the paper's budget per run (docs/paper.md), or ours planned at it: no outcome",
-        "5M": "section 7's planned budget per run (25% of the paper's): a budget, no outcome",
-        "5,000,000 env-steps per run": "section 7's planned budget per run, written out",
         "the 675 x 64 input layer": "the actor's shape: Harvest's observation size",
         "The plan was 2M env-steps": "a planned budget that was not run",
         "sustainability below 300 by 1M": "a prediction's threshold, written before the runs",
