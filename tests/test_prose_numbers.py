@@ -32,7 +32,6 @@ ALLOWED = {
         "2e7": "the paper's budget per run (docs/paper.md), or ours planned at it: no outcome",
         "the 675 x 64 input layer": "the actor's shape: Harvest's observation size",
         "The plan was 2M env-steps": "a planned budget that was not run",
-        "sustainability below 300 by 1M": "a prediction's threshold, written before the runs",
         "a return below -1,000": "the definition of 'stalls', written before the runs",
     },
     "docs/results.md": {
