@@ -41,7 +41,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from aga_ref.rl import mappo_update, methods, ppo  # noqa: E402
+from aga_ref.rl import methods, ppo  # noqa: E402
 from aga_ref.rl.config import Config  # noqa: E402
 from aga_ref.rl.presets import PRESETS, preset_config  # noqa: E402
 from aga_ref.rl.surrogate import surrogate_terms  # noqa: E402
@@ -103,25 +103,16 @@ def main(argv=None):
     _bias(state, data, base, args.draws, env)
 
 
-def _prepared(data, state, config):
-    """``data`` as ``ppo.update`` prepares it, and whether advantages are normalised per
-    minibatch (then by ``ppo.minibatch``)."""
-    per_minibatch = config.norm_adv and config.adv_norm_scope == "minibatch"
-    if config.norm_adv and not per_minibatch:
-        data = mappo_update.normalise_buffer(data)
-    return ppo._standardised_inputs(data, state), per_minibatch
-
-
 def _bias(state, data, config, draws, env):
     """Print same's bias at ``state``'s actors, and each estimator's error, from ``draws``
     minibatches of ``data`` (or, with one minibatch per batch, ``draws`` new rollouts)."""
     rng = np.random.default_rng(1)
     S = data["actions"].shape[1]
     products = {"same": [], "split": []}  # each (draws, N, P)
+    prepared, per_minibatch = ppo.prepared(data, state, config)
     for d in range(draws):
         if config.num_minibatches == 1 and d > 0:  # the minibatch is the batch: a new one
-            data, _ = experience(env, state, config)
-        prepared, per_minibatch = _prepared(data, state, config)
+            prepared, _ = ppo.prepared(experience(env, state, config)[0], state, config)
         idx = rng.permutation(S)[: S // config.num_minibatches]  # split halves by position
         batch, _ = ppo.minibatch(prepared, idx, per_minibatch)
         for estimator, out in products.items():

@@ -102,10 +102,7 @@ def update(state, data, config, lr, rng):
     theta_before = state["theta"].copy()
     S = data["actions"].shape[1]
     size = S // config.num_minibatches
-    per_minibatch = config.norm_adv and config.adv_norm_scope == "minibatch"
-    if config.norm_adv and not per_minibatch:  # once, over the whole batch (MAPPO)
-        data = mappo_update.normalise_buffer(data)
-    data = _standardised_inputs(data, state)
+    data, per_minibatch = prepared(data, state, config)
     # One minibatch of the whole batch is the same sums in any order (only the rounding
     # differs), so it is not gathered anew in every epoch (MAPPO's 15); the split estimate
     # halves a minibatch by position, so where it is used (or measured) the order is kept.
@@ -157,6 +154,17 @@ def update(state, data, config, lr, rng):
                                         state["actor_shapes"])})  # fmt: skip
     stats = {k: float(np.mean([row[k] for row in logs])) for k in logs[0]}
     return state, {**stats, **step_sizes(theta_before, state["theta"], state["actor_shapes"])}
+
+
+def prepared(data, state, config):
+    """The update's data before its minibatches are drawn: advantages normalised once over
+    the whole batch where ``config`` says so (MAPPO's ``adv_norm_scope="buffer"``), inputs of
+    networks that begin with a LayerNorm standardised once; returns (a new dict, whether
+    ``minibatch`` normalises advantages per minibatch instead)."""
+    per_minibatch = config.norm_adv and config.adv_norm_scope == "minibatch"
+    if config.norm_adv and not per_minibatch:  # once, over the whole batch (MAPPO)
+        data = mappo_update.normalise_buffer(data)
+    return _standardised_inputs(data, state), per_minibatch
 
 
 def _standardised_inputs(data, state):
