@@ -39,7 +39,6 @@ ALLOWED = {
         "about 75 minutes": "the grid's wall-clock time on this machine: compute, no outcome",
     },
     "docs/mmm2.md": {
-        "preferred within 5.75": "SMAClite's scripted enemy's constant: the game's definition",
         "the 176 observation features": "the observation's size: the game's interface",
     },
 }
