@@ -93,6 +93,8 @@ class Config:
     """the hidden layers' activation in actors and critics: tanh or relu"""
     layer_norm: bool = False
     """LayerNorm on the inputs and after each hidden layer, actors and critics (MAPPO)"""
+    layer_norm_affine: bool = True
+    """the actors' LayerNorms learn their gains and biases; False keeps them at 1 and 0"""
     value_norm: bool = False
     """MAPPO's ValueNorm: critics learn normalised returns, GAE denormalises their values"""
     huber_delta: float = 0.0
@@ -148,7 +150,7 @@ class Config:
         for name in ("ent_coef", "svo_theta", "svo_weight", "sl_alpha"):
             as_real(getattr(self, name), name)
         for name in ("align", "hamiltonian", "hvp_bias", "all_gradients", "anneal_lr", "norm_adv",
-                     "clip_per_network", "layer_norm", "value_norm",
+                     "clip_per_network", "layer_norm", "layer_norm_affine", "value_norm",
                      "clip_value_loss"):  # fmt: skip
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
@@ -168,6 +170,11 @@ class Config:
                                  f"optimizer={self.optimizer!r}")  # fmt: skip
         if self.hamiltonian_estimator == "split" or self.hvp_bias:
             self._check_split()
+        if not self.layer_norm_affine and not self.layer_norm:
+            raise ValueError(
+                "layer_norm_affine=False fixes the gains and biases of the "
+                "LayerNorms, which need layer_norm=True; got layer_norm=False"
+            )
         if not self.norm_adv and self.adv_norm_scope != defaults["adv_norm_scope"]:
             raise ValueError(f"adv_norm_scope applies only with norm_adv, got adv_norm_scope="
                              f"{self.adv_norm_scope!r} with norm_adv=False")  # fmt: skip

@@ -68,6 +68,12 @@ def norm_shapes(num_inputs, hidden):
     return [(num_inputs,), (num_inputs,), (hidden,), (hidden,), (hidden,), (hidden,)]
 
 
+def norm_columns(shapes):
+    """The columns of the LayerNorms' (g_0, c_0, g_1, c_1, g_2, c_2) in a flat (N, P)
+    parameter array: everything after the three (W, b) pairs."""
+    return slice(int(sum(np.prod(s) for s in shapes[:6])), None)
+
+
 def norm_init(shapes, num_agents, dtype):
     """The LayerNorms' starting parameters (N, sum of sizes): gains 1, biases 0."""
     pieces = [np.full((num_agents, s[0]), 1.0 - k % 2) for k, s in enumerate(shapes)]

@@ -23,7 +23,7 @@ from autograd import value_and_grad
 
 from aga_ref.rl import mappo_update, methods
 from aga_ref.rl.instruments import direction_instruments, hvp_bias, step_cosines, step_sizes
-from aga_ref.rl.layers import DEFAULT_ARCH, arch_of, standardised
+from aga_ref.rl.layers import DEFAULT_ARCH, arch_of, norm_columns, standardised
 from aga_ref.rl.optim import adam_step, sgd_step
 from aga_ref.rl.policy import flatten, mlp, unflatten
 from aga_ref.rl.surrogate import Batch, surrogate_terms
@@ -128,6 +128,8 @@ def update(state, data, config, lr, rng):
                                                         config.hamiltonian_layers))  # fmt: skip
             d, chosen = methods.direction(config.method, used, config, mean_values)
             d = d + config.ent_coef * terms.ent_grad  # (N, P)
+            if not config.layer_norm_affine:  # an ablation: the LayerNorms keep g = 1, c = 0
+                d[:, norm_columns(state["actor_shapes"])] = 0.0  # so Adam's step there is 0
             d, actor_norm = mappo_update.clip(d, config)
             critic_in = data["critic"][idx] if data["critic"].ndim == 2 else data["critic"][:, idx]
             targets = mappo_update.critic_targets(state, data["ret"][:, idx],

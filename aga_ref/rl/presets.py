@@ -29,7 +29,8 @@ PRESETS = {
 # fixed in aga_ref.rl.optim): a test keeps Config's defaults equal to them, so that the
 # preset stays complete if ours change.
 MAPPO_SAME = {"lr": 5e-4, "ent_coef": 0.01, "clip": 0.2, "gamma": 0.99, "gae_lambda": 0.95,
-              "hidden": 64, "num_envs": 32, "critic": "mappo", "norm_adv": True}  # fmt: skip
+              "hidden": 64, "num_envs": 32, "critic": "mappo", "norm_adv": True,
+              "layer_norm_affine": True}  # nn.LayerNorm's elementwise_affine  # fmt: skip
 
 
 def preset_config(name, **given):
