@@ -13,7 +13,10 @@ by the rule of ``aga_ref.rl.seeding``; runs made before that rule started from o
 actors: probe them at the commit that made them):
 
     act_l<k>      mean |h_k| of hidden layer k (tanh: 0 = silent, 1 = saturated)
-    sat_l<k>      share of hidden units with |h_k| > 0.99
+    sat_l<k>      share of hidden units with |h_k| > 0.99 (saturation, for tanh without
+                  LayerNorm: with ``--layer-norm`` h_k is read after the layer's LayerNorm,
+                  whose size its gain and bias set, so these two columns do not measure
+                  saturation there)
     logit_std     std of each logit over the observations, mean over agents and actions:
                   0 = the policy ignores its input
     entropy       mean entropy of the policy on the observations (max ln A)

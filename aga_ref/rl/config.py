@@ -94,7 +94,7 @@ class Config:
     layer_norm: bool = False
     """LayerNorm on the inputs and after each hidden layer, actors and critics (MAPPO)"""
     layer_norm_affine: bool = True
-    """the actors' LayerNorms learn their gains and biases; False keeps them at 1 and 0"""
+    """the actors' LayerNorms learn their gains and biases; False (with layer_norm) keeps 1, 0"""
     value_norm: bool = False
     """MAPPO's ValueNorm: critics learn normalised returns, GAE denormalises their values"""
     huber_delta: float = 0.0
@@ -173,7 +173,7 @@ class Config:
         if not self.layer_norm_affine and not self.layer_norm:
             raise ValueError(
                 "layer_norm_affine=False fixes the gains and biases of the "
-                "LayerNorms, which need layer_norm=True; got layer_norm=False"
+                "LayerNorms, which need layer_norm=True; got layer_norm=False (off by default)"
             )
         if not self.norm_adv and self.adv_norm_scope != defaults["adv_norm_scope"]:
             raise ValueError(f"adv_norm_scope applies only with norm_adv, got adv_norm_scope="
