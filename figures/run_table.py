@@ -33,9 +33,12 @@ def commit_of(config):
 
 
 def final(values, rows):
-    """The mean of the last ``rows`` finite values (NaN if there are none)."""
-    finite = values[np.isfinite(values)]
-    return float(np.mean(finite[-rows:])) if finite.size else float("nan")
+    """The mean of the finite values among the last ``rows`` (NaN if there are none), as
+    the outcome table takes it: a run whose last rows have no sustainability (no agent
+    rewarded) has none, rather than the value of some earlier row."""
+    last = values[-rows:]
+    finite = last[np.isfinite(last)]
+    return float(np.mean(finite)) if finite.size else float("nan")
 
 
 def peak(steps, values, rows):

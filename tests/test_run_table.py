@@ -57,3 +57,31 @@ def test_a_run_without_a_recorded_commit_and_a_short_run_have_blanks():
     assert commit_of({}) == ""
     high, at = peak(np.array([16.0, 32.0]), np.array([1.0, 2.0]), 3)
     assert np.isnan(high) and np.isnan(at)
+
+
+def test_a_final_value_comes_from_the_last_rows_only(tmp_path):
+    """A Cleanup run that stops eating: its sustainability is blank in its last rows, so its
+    final value is blank, as in the outcome table ("-"), not a value from earlier rows."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    config = {"env": "cleanup", "method": "aga", "lam": 100.0, "seed": 0, "env_steps": 16 * 6,
+              "num_agents": 3, "max_steps": 1000, "commands": ["aga-ref train"]}  # fmt: skip
+    (folder / "config.json").write_text(json.dumps(config))
+    sustainability = [500, 400, 600, "", "", ""]  # rewards stop after the third update
+    with open(folder / "progress.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["update", "env_steps", "episodes_finished", "social_welfare",
+                         "equality", "sustainability", "entropy"])  # fmt: skip
+        for u, s in enumerate(sustainability, start=1):
+            writer.writerow([u, 16 * u, 1, 0.0 if s == "" else 1.0, 1.0, s, 1.0])
+    out = tmp_path / "plots"
+    assert main(["plot", str(folder), "--out", str(out), "--no-gif"]) == 0
+    with open(out / "cleanup_runs.csv") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["final_sustainability"] in ("", "nan")
+    assert float(row["final_social_welfare"]) == 0.0
+    lines = [[cell.strip() for cell in line.strip("|").split("|")]
+             for line in (out / "cleanup_outcomes.md").read_text().splitlines()
+             if line.startswith("| ")]  # fmt: skip
+    header, row = lines[0], lines[-1]
+    assert row[header.index("sustainability")] == "-"
