@@ -27,10 +27,11 @@ from figures.output import markdown_table
 
 
 def _by_group(rows, metric):
-    """{group: {seed: value}} of the runs that have a value of ``metric``."""
+    """{group: {seed: value}} of the runs that have a value of ``metric`` (a blank, or a
+    ``nan`` in a table written before blanks were, is none)."""
     by_group = {}
     for row in rows:
-        if row[metric] != "":
+        if row[metric] != "" and np.isfinite(float(row[metric])):
             by_group.setdefault(row["group"], {})[row["seed"]] = float(row[metric])
     return by_group
 

@@ -58,6 +58,14 @@ def _early(values):
     return float(np.mean(first[np.isfinite(first)])) if np.any(np.isfinite(first)) else ""
 
 
+def _cell(value):
+    """A value as written: blank for None and for a NaN (a run without that outcome), so
+    that ``aga-ref paired`` leaves the run out of that metric's groups."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return ""
+    return value
+
+
 def write_runs(out, game, groups, config_of, folder_of, keys, rows):
     """Write ``{game}_runs.csv`` for ``groups`` ({name: [columns of each run]}), whose
     configs and folders are ``config_of[id(columns)]`` and ``folder_of[id(columns)]``,
@@ -82,5 +90,5 @@ def write_runs(out, game, groups, config_of, folder_of, keys, rows):
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in line] for line in lines])
+        writer.writerows([[_cell(v) for v in line] for line in lines])
     return path

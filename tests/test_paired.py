@@ -51,7 +51,8 @@ def test_a_wrong_group_or_column_is_refused_in_one_line(tmp_path, capsys, argv, 
 def test_summary_gives_each_groups_mean_interval_and_range(tmp_path, capsys):
     values = {"simul-co": [10.0, 30.0, 20.0], "aga lam=1": [12.0, -31.0]}
     rows = [[g, str(s), v, 0.5] for g, vs in values.items() for s, v in enumerate(vs)]
-    rows += [["sl", "0", 7.0, 0.5], ["cga", "0", "", 0.5]]  # one seed: no interval; blank
+    rows += [["sl", "0", 7.0, 0.5], ["sl", "1", "nan", 0.5]]  # one value: no interval
+    rows += [["cga", "0", "", 0.5]]  # blank: no value
     _table(tmp_path / "runs.csv", rows)
     assert main(["paired", str(tmp_path / "runs.csv"), "--summary"]) == 0
     text = capsys.readouterr().out
