@@ -33,7 +33,7 @@ from figures.method_styles import distinct, style
 from figures.output import plt, save_figure, save_table
 from figures.reproduce import PREFIX, update_readme
 from figures.run_commands import plot_command, summary
-from figures.run_table import write_runs
+from figures.run_table import final, write_runs
 from figures.train_runs import GAME_NAMES, MMM2_TYPES, grouped, load_run, read_run, run_folders
 
 PANELS = {"social_welfare": "collective return per episode", "equality": "equality (1 - Gini)",
@@ -168,8 +168,7 @@ def plot(folders, out, gif=True, gif_from=None, command=None, log=print, methods
 def _final(runs, key):
     """Mean of each run's last rows, then mean +- 95% half-width over runs; a run whose last
     rows are all blank (no agent rewarded: no sustainability) is left out."""
-    ends = [c[key][-FINAL_ROWS:] for c in runs if key in c]
-    finals = [np.mean(v[np.isfinite(v)]) for v in ends if np.any(np.isfinite(v))]
+    finals = [x for x in (final(c[key], FINAL_ROWS) for c in runs if key in c) if np.isfinite(x)]
     if len(finals) < 2:
         return f"{finals[0]:.3f}" if finals else "-"
     mean, half = mean_ci(np.array(finals))
